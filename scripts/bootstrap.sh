@@ -1,0 +1,112 @@
+#!/bin/bash
+# Install everything rkm needs on a Debian machine. Idempotent, never prompts.
+# Each step checks for what it installs first, so a warm run costs a second.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+BINDGEN_VERSION=0.72.1
+VIRTME_NG_VERSION=1.42
+LLVM_VERSION=19
+
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO="sudo -n"
+export DEBIAN_FRONTEND=noninteractive
+
+codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+
+# trixie-backports carries linux-source-7.3. On bookworm it is added at priority 1
+# so only packages requested by name (with -t) ever come from it.
+add_apt_sources() {
+	local changed=0
+	if [ "$codename" = bookworm ]; then
+		if [ ! -f /etc/apt/sources.list.d/rkm-bookworm-backports.sources ]; then
+			$SUDO tee /etc/apt/sources.list.d/rkm-bookworm-backports.sources >/dev/null <<-SRC
+			Types: deb
+			URIs: http://deb.debian.org/debian
+			Suites: bookworm-backports
+			Components: main
+			Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+			SRC
+			changed=1
+		fi
+	fi
+	if [ ! -f /etc/apt/sources.list.d/rkm-trixie-backports.sources ]; then
+		$SUDO tee /etc/apt/sources.list.d/rkm-trixie-backports.sources >/dev/null <<-SRC
+		Types: deb
+		URIs: http://deb.debian.org/debian
+		Suites: trixie-backports
+		Components: main
+		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+		SRC
+		$SUDO tee /etc/apt/preferences.d/rkm-trixie-backports >/dev/null <<-PIN
+		Package: *
+		Pin: release n=trixie-backports
+		Pin-Priority: 1
+		PIN
+		changed=1
+	fi
+	if [ $changed = 1 ] || [ ! -d /var/lib/apt/lists ] || [ -z "$(ls /var/lib/apt/lists/*trixie-backports* 2>/dev/null)" ]; then
+		step "apt-get update"
+		$SUDO apt-get update -qq
+	fi
+}
+
+missing_packages() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || echo "$p"
+	done
+}
+
+install_packages() {
+	local pkgs=(
+		clang-$LLVM_VERSION lld-$LLVM_VERSION llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev
+		make flex bison bc libelf-dev libssl-dev cpio kmod xz-utils zstd rsync python3-venv
+		busybox-static kexec-tools ethtool iproute2 pciutils
+	)
+	local missing
+	missing=$(missing_packages "${pkgs[@]}")
+	if [ -n "$missing" ]; then
+		step "apt-get install" $missing
+		# shellcheck disable=SC2086
+		$SUDO apt-get install -y -qq --no-install-recommends $missing
+	fi
+	if [ -n "$(missing_packages qemu-system-x86)" ]; then
+		# qemu-system-x86 must match the installed qemu-utils; on bookworm that is backports.
+		local target=()
+		[ "$codename" = bookworm ] && target=(-t bookworm-backports)
+		step "apt-get install qemu-system-x86" "${target[@]}"
+		$SUDO apt-get install -y -qq --no-install-recommends "${target[@]}" qemu-system-x86
+	fi
+}
+
+install_rust() {
+	if ! command -v rustup >/dev/null; then
+		die "rustup not found: install it from https://rustup.rs (the stable toolchain)"
+	fi
+	if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+		step "rustup component add rust-src"
+		rustup component add rust-src
+	fi
+	if ! rustup component list --installed 2>/dev/null | grep -q '^clippy'; then
+		rustup component add clippy rustfmt
+	fi
+	if ! bindgen --version 2>/dev/null | grep -q "^bindgen $BINDGEN_VERSION\$"; then
+		step "cargo install bindgen-cli@$BINDGEN_VERSION (about 2 minutes)"
+		LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VERSION/lib \
+			cargo install --locked --quiet "bindgen-cli@$BINDGEN_VERSION"
+	fi
+}
+
+install_virtme_ng() {
+	if ! "$RKM_VENV/bin/vng" --version 2>/dev/null | grep -q "$VIRTME_NG_VERSION"; then
+		step "virtme-ng $VIRTME_NG_VERSION into $RKM_VENV"
+		python3 -m venv "$RKM_VENV"
+		"$RKM_VENV/bin/pip" install --quiet --disable-pip-version-check "virtme-ng==$VIRTME_NG_VERSION"
+	fi
+}
+
+add_apt_sources
+install_packages
+install_rust
+install_virtme_ng

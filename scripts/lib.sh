@@ -1,0 +1,31 @@
+# Shared by the scripts: paths, progress output, errors. Sourced, not run.
+
+RKM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RKM_CACHE=${RKM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rkm}
+RKM_VENV=$RKM_CACHE/venv
+export PATH=/usr/lib/llvm-19/bin:$HOME/.cargo/bin:$PATH
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'rkm: error: %s\n' "$*" >&2; exit 1; }
+
+# Run a long command, printing one line of progress every 30 s (what, elapsed,
+# last line of its log) so a 15-minute step is never silent. The full log is kept.
+run_with_progress() {
+	local what=$1 log=$2
+	shift 2
+	local start=$SECONDS
+	"$@" >"$log" 2>&1 &
+	local pid=$!
+	while kill -0 $pid 2>/dev/null; do
+		sleep 1
+		if (( (SECONDS - start) % 30 == 0 )); then
+			printf '    %s: %dm%02ds  %s\n' "$what" $(((SECONDS - start) / 60)) $(((SECONDS - start) % 60)) \
+				"$(tail -n1 "$log" | cut -c1-80)" >&2
+		fi
+	done
+	if ! wait $pid; then
+		tail -n 40 "$log" >&2
+		die "$what failed after $((SECONDS - start)) s (full log: $log)"
+	fi
+	printf '    %s: done in %dm%02ds\n' "$what" $(((SECONDS - start) / 60)) $(((SECONDS - start) % 60)) >&2
+}
