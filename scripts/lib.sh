@@ -15,10 +15,11 @@ run_with_progress() {
 	shift 2
 	local start=$SECONDS
 	"$@" >"$log" 2>&1 &
-	local pid=$!
+	local pid=$! next=$((SECONDS + 30))
 	while kill -0 $pid 2>/dev/null; do
 		sleep 1
-		if (( (SECONDS - start) % 30 == 0 )); then
+		if ((SECONDS >= next)); then
+			next=$((next + 30))
 			printf '    %s: %dm%02ds  %s\n' "$what" $(((SECONDS - start) / 60)) $(((SECONDS - start) % 60)) \
 				"$(tail -n1 "$log" | cut -c1-80)" >&2
 		fi

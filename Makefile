@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rkm: out-of-tree Rust kernel modules for Linux 7.3. `make help` lists the
+# targets. Everything the build needs is installed on first use
+# (scripts/bootstrap.sh) and the test kernel is built once into a cache outside
+# the repository (scripts/kernel.sh).
+
+# Debug checkers (lockdep, KASAN, kmemleak) for tests; `perf` for benchmarks.
+FLAVOR ?= debug
+SUITE ?=
+
+ifdef KDIR
+kdir := $(abspath $(KDIR))
+kdir_ready := kdir-check
+else
+kdir := $(CURDIR)/build/kernel-$(FLAVOR)
+kdir_ready := kernel
+endif
+
+# Kbuild of the pinned tree, for this repository's modules. LLVM=1 because
+# Rust needs the kernel built by clang.
+kbuild = $(MAKE) -C $(kdir) M=$(CURDIR) LLVM=1
+export PATH := /usr/lib/llvm-19/bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: all modules kernel kdir-check bootstrap check demo vm clippy fmt fmt-check \
+	rust-analyzer modules_install selftests clean help
+
+all: modules
+
+help:
+	@echo 'rkm targets:'
+	@echo '  make [modules]       build every module under modules/ (and test modules)'
+	@echo '  make check           all tests; ends with "N passed, N failed"'
+	@echo '                       SUITE=name runs one suite (e.g. SUITE=rkm_env, SUITE=host)'
+	@echo '  make demo            boot the VM, load each module, show what it does'
+	@echo '  make vm              interactive shell in the test VM, modules at hand'
+	@echo '  make kernel          fetch and build the pinned test kernel (cached)'
+	@echo '  make selftests       build and install the kselftest suites into build/kselftest'
+	@echo '  make clippy          clippy over modules and rust/ (warnings are errors)'
+	@echo '  make fmt / fmt-check format / check formatting of all Rust code'
+	@echo '  make rust-analyzer   write rust-project.json for editors'
+	@echo '  make modules_install install the modules into INSTALL_MOD_PATH (your own kernel)'
+	@echo '  make bootstrap       install the toolchain and tools (done on demand)'
+	@echo '  make clean           remove build outputs (the kernel cache stays)'
+	@echo 'Variables: KDIR=/path (your own built 7.3 tree with CONFIG_RUST=y),'
+	@echo '           FLAVOR=debug|perf, SUITE=name, RKM_ACCEL=tcg|kvm, RKM_CACHE=dir'
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+kernel: bootstrap
+	@mkdir -p build
+	@tree=$$(scripts/kernel.sh $(FLAVOR)) && ln -sfn "$$tree" build/kernel-$(FLAVOR)
+
+kdir-check: bootstrap
+	@scripts/check-kdir.sh $(kdir)
+
+modules: $(kdir_ready)
+	$(kbuild) modules
+
+clippy: $(kdir_ready)
+	$(kbuild) CLIPPY=1 KRUSTFLAGS=-Dwarnings modules
+	cd rust && cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+# Module sources follow the tree's .rustfmt.toml (copied at the top level so
+# cargo fmt in rust/ uses the same rules).
+rust_sources = $(shell find modules selftests -name '*.rs' ! -name '*_generated.rs' 2>/dev/null)
+
+fmt:
+	rustfmt --edition 2021 $(rust_sources)
+	cd rust && cargo fmt --all
+
+fmt-check:
+	rustfmt --edition 2021 --check $(rust_sources)
+	cd rust && cargo fmt --all --check
+
+rust-analyzer: $(kdir_ready)
+	$(kbuild) rust-analyzer
+
+modules_install: modules
+	$(kbuild) modules_install
+
+# kselftest suites, built with the tree's lib.mk and installed with its runner.
+ksft_src = $(kdir)/tools/testing/selftests
+ksft_out = $(CURDIR)/build/kselftest
+suite_dirs = $(patsubst %/Makefile,%,$(wildcard selftests/*/Makefile))
+
+selftests: $(kdir_ready)
+	@rm -rf $(ksft_out) && mkdir -p $(ksft_out)
+	@cp -r $(ksft_src)/run_kselftest.sh $(ksft_src)/kselftest $(ksft_out)/
+	@for d in $(suite_dirs); do \
+		s=$$(basename $$d); \
+		$(MAKE) --no-print-directory -C $$d KSFT=$(ksft_src) LLVM=1 \
+			OUTPUT=$(CURDIR)/build/selftests/$$s INSTALL_PATH=$(ksft_out)/$$s install || exit 1; \
+		$(MAKE) --no-print-directory -s -C $$d KSFT=$(ksft_src) LLVM=1 \
+			OUTPUT=$(CURDIR)/build/selftests/$$s COLLECTION=$$s emit_tests >>$(ksft_out)/kselftest-list.txt || exit 1; \
+	done
+
+check: $(kdir_ready)
+	@scripts/check.py --kdir $(kdir) $(foreach s,$(SUITE),--suite $(s))
+
+demo: modules selftests
+	@scripts/demo.py --kdir $(kdir)
+
+vm: modules selftests
+	@scripts/vm.py --kdir $(kdir)
+
+clean:
+	@if [ -d $(kdir) ]; then $(kbuild) clean; fi
+	rm -rf build rust/target rust-project.json

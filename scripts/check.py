@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""`make check`: every rkm test, a result per suite, one summary line last.
+
+Host tests (cargo test of rust/, the harness's own tests), static checks
+(rustfmt, clippy), the module and selftest builds, then one VM boot that loads
+every module, runs every kselftest collection and KUnit suite, unloads every
+module and scans the console for splats; then each suite's own boots.
+The last line is "N passed, N failed, N skipped"; the exit status is non-zero
+when anything failed.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import ktap, splat, suites, vm  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+GUEST_RUNNER = ROOT / "scripts" / "guest" / "run-suites.sh"
+
+
+class Report:
+    def __init__(self):
+        self.results = []  # (suite, name, status, reason)
+
+    def add(self, suite, name, status, reason=""):
+        self.results.append((suite, name, status, reason))
+        mark = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}[status]
+        line = f"  {mark}  {suite}: {name}"
+        if reason and status != "pass":
+            line += f"  ({reason})"
+        print(line, flush=True)
+
+    def counts(self, suite=None):
+        picked = [r for r in self.results if suite is None or r[0] == suite]
+        return tuple(sum(1 for r in picked if r[2] == s) for s in ("pass", "fail", "skip"))
+
+    def summary(self):
+        passed, failed, skipped = self.counts()
+        line = f"{passed} passed, {failed} failed"
+        return line + (f", {skipped} skipped" if skipped else "")
+
+
+def section(title):
+    print(f"\n== {title} ==", flush=True)
+
+
+def run_logged(cmd, log, cwd=ROOT, env=None):
+    """Run a command, keep its output in log; True when it exits 0."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as out:
+        return subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, env=env).returncode == 0
+
+
+def tail(path, lines=15):
+    text = Path(path).read_text(errors="replace").splitlines()
+    return "\n".join("      " + line for line in text[-lines:])
+
+
+_CARGO_TEST = re.compile(r"^test (?P<name>\S+) \.\.\. (?P<result>ok|FAILED|ignored)")
+_CARGO_CRATE = re.compile(r"Running (?:unittests )?\S*?(?:tests/)?(?P<crate>[\w-]+)(?:\.rs)? \(")
+
+
+def host_tests(report, out):
+    section("host: cargo test (rust/)")
+    log = out / "cargo-test.log"
+    ok = run_logged(["cargo", "test", "--workspace", "--color", "never"], log, cwd=ROOT / "rust")
+    counted = 0
+    crate = "rust"
+    for line in log.read_text().splitlines():
+        if m := _CARGO_CRATE.search(line):
+            crate = m.group("crate")
+        elif m := _CARGO_TEST.match(line):
+            status = {"ok": "pass", "FAILED": "fail", "ignored": "skip"}[m.group("result")]
+            report.add("host", f"{crate}::{m.group('name')}", status)
+            counted += 1
+    if not ok and not any(r[2] == "fail" for r in report.results if r[0] == "host"):
+        report.add("host", "cargo test", "fail", f"see {log}")
+        print(tail(log))
+    if counted == 0 and ok:
+        report.add("host", "cargo test", "fail", "no tests ran")
+
+    section("harness: python unittest (scripts/tests/)")
+    log = out / "harness-test.log"
+    run_logged([sys.executable, "-m", "unittest", "discover", "-v", "-s", "scripts/tests", "-t", "scripts"], log)
+    text = log.read_text()
+    for m in re.finditer(r"^(test_\w+) \(([\w.]+)\)\n?(?:[^\n]*\n)?[^\n]*?\.\.\. (ok|FAIL|ERROR|skipped[^\n]*)$",
+                         text, re.M):
+        result = m.group(3)
+        status = "pass" if result == "ok" else "skip" if result.startswith("skipped") else "fail"
+        report.add("harness", f"{m.group(2).split('.')[-1]}.{m.group(1)}", status)
+    if not re.search(r"^OK", text, re.M):
+        if not any(r[2] == "fail" for r in report.results if r[0] == "harness"):
+            report.add("harness", "unittest", "fail", f"see {log}")
+        print(tail(log))
+
+
+def make_step(report, suite, name, target, out, extra=()):
+    log = out / f"make-{target}.log"
+    ok = run_logged(["make", "--no-print-directory", target, *extra], log)
+    report.add(suite, name, "pass" if ok else "fail", "" if ok else f"see {log}")
+    if not ok:
+        print(tail(log))
+    return ok
+
+
+def builds(report, out, kdir, static_checks):
+    section("build")
+    kdir_arg = [f"KDIR={kdir}"]
+    if static_checks:
+        make_step(report, "static", "rustfmt", "fmt-check", out, kdir_arg)
+        make_step(report, "static", "clippy (warnings are errors)", "clippy", out, kdir_arg)
+    built = make_step(report, "build", "modules", "modules", out, kdir_arg)
+    built &= make_step(report, "build", "selftests", "selftests", out, kdir_arg)
+    return built
+
+
+def guest_boot(kernel, conf, command, results, default_timeout):
+    return vm.Boot(kernel=kernel, command=command, results=results,
+                   timeout=conf.timeout or default_timeout, memory=conf.memory or "2G",
+                   append=conf.append, qemu_opts=conf.qemu_opts)
+
+
+def report_splats(report, suite, what, outcome, expected=()):
+    text = outcome.console.read_text(errors="replace")
+    verdict = splat.scan(text, expected)
+    for s in verdict.unexpected:
+        report.add(suite, f"{what}: no kernel splat", "fail",
+                   f"console.log:{s.line_number}: {s.header}")
+    for pattern in verdict.expected_missing:
+        report.add(suite, f"{what}: expected splat /{pattern}/", "fail", "did not happen")
+    for pattern in verdict.expected_seen:
+        report.add(suite, f"{what}: expected splat /{pattern}/", "pass")
+    if not verdict.unexpected:
+        report.add(suite, f"{what}: no unexpected kernel splat", "pass")
+    return verdict
+
+
+def boot_failure(report, suite, what, outcome):
+    if outcome.timed_out:
+        report.add(suite, what, "fail", f"timed out after {outcome.seconds:.0f} s; log {outcome.console}")
+    elif outcome.exit_code is None:
+        report.add(suite, what, "fail", f"the guest reported no exit code; log {outcome.console}")
+    else:
+        return False
+    print(tail(outcome.console, 25))
+    return True
+
+
+def shared_boot(report, kernel, selected, out, ksft_dir):
+    """One boot for every suite: load, kselftests, KUnit, unload, splat scan."""
+    section("vm: shared boot (" + ", ".join(s.name for s in selected) + ")")
+    results = out / "vm-shared"
+    shutil.rmtree(results, ignore_errors=True)
+    results.mkdir(parents=True)
+    (results / "modules.list").write_text("".join(f"{ko.resolve()}\n" for s in selected for ko in s.modules))
+    (results / "collections.list").write_text("".join(f"{s.name}\n" for s in selected))
+    conf = suites.merge([s.shared_boot for s in selected])
+    command = f"sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}"
+    outcome = vm.run(guest_boot(kernel, conf, command, results, 1800), log=print)
+    print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
+    if boot_failure(report, "vm", "shared boot", outcome):
+        return
+
+    owner = {}
+    for s in selected:
+        for ko in s.modules:
+            owner[ko.stem] = s.name
+    for r in ktap.parse_tap((results / "modules.tap").read_text()):
+        module = r.name.split()[-1]
+        report.add(owner.get(module, "vm"), r.name, r.status, r.reason)
+    for path in sorted((results / "kunit").glob("*.ktap")):
+        suite = path.stem
+        for r in ktap.parse_kunit(path.read_text(), suite):
+            report.add(_suite_of(suite, selected), f"kunit {r.name}", r.status, r.reason)
+    tap = results / "kselftest.tap"
+    text = tap.read_text() if tap.exists() else ""
+    for s in selected:
+        found = ktap.parse_kselftest(_collection_lines(text, s.name))
+        if not found:
+            report.add(s.name, "kselftest", "fail", f"no results in {tap}")
+        for r in found:
+            report.add(s.name, r.name, r.status, r.reason)
+    report_splats(report, "vm", "shared boot", outcome)
+    leaks = results / "kmemleak.txt"
+    if leaks.exists():
+        count = leaks.read_text().count("unreferenced object")
+        report.add("vm", "kmemleak: no leak after unload", "fail" if count else "pass",
+                   f"{count} unreferenced objects, see {leaks}" if count else "")
+    else:
+        report.add("vm", "kmemleak report collected", "fail", "no kmemleak.txt")
+
+
+def _suite_of(kunit_suite, selected):
+    """A KUnit suite belongs to the rkm suite whose name prefixes it."""
+    for s in selected:
+        if kunit_suite.startswith(s.name):
+            return s.name
+    return "vm"
+
+
+def _collection_lines(text, collection):
+    """The runner's output for one collection (results of all collections interleave)."""
+    keep, lines = False, []
+    for line in text.splitlines():
+        if line.startswith("# selftests: "):
+            keep = line.startswith(f"# selftests: {collection}: ")
+        if keep:
+            lines.append(line)
+        if re.match(rf"^(not )?ok \d+ selftests: {re.escape(collection)}: ", line):
+            keep = False
+    return "\n".join(lines)
+
+
+def own_boots(report, kernel, selected, out):
+    for s in selected:
+        for conf in s.boots:
+            section(f"vm: {conf.name} boot ({conf.description or 'no description'})")
+            results = out / f"vm-{conf.name.replace('/', '-')}"
+            shutil.rmtree(results, ignore_errors=True)
+            results.mkdir(parents=True)
+            command = f"export RKM_RESULTS={results.resolve()} RKM_ROOT={ROOT}; {conf.command}"
+            outcome = vm.run(guest_boot(kernel, conf, command, results, 900), log=print)
+            print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
+            what = f"boot {conf.name}"
+            if boot_failure(report, s.name, what, outcome):
+                continue
+            report.add(s.name, f"{what}: command", "pass" if outcome.exit_code == 0 else "fail",
+                       f"exit status {outcome.exit_code}" if outcome.exit_code else "")
+            report_splats(report, s.name, what, outcome, conf.expect_splat)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kdir", required=True, type=Path, help="built kernel tree")
+    parser.add_argument("--suite", action="append", help="run only this suite (repeatable); 'host' = host tests only")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "check")
+    parser.add_argument("--kselftest-dir", type=Path, default=ROOT / "build" / "kselftest")
+    args = parser.parse_args()
+
+    start = time.monotonic()
+    report = Report()
+    args.out.mkdir(parents=True, exist_ok=True)
+    names = [n for n in (args.suite or []) if n != "host"]
+    whole = not args.suite
+    if whole or "host" in (args.suite or []):
+        host_tests(report, args.out)
+    if whole or names:
+        try:
+            selected = suites.discover(ROOT, names or None)
+        except suites.ConfError as e:
+            report.add("vm", "suite configuration", "fail", str(e))
+            selected = []
+        if builds(report, args.out, args.kdir, static_checks=whole) and selected:
+            kernel = args.kdir / "arch" / "x86" / "boot" / "bzImage"
+            shared_boot(report, kernel, selected, args.out, args.kselftest_dir)
+            own_boots(report, kernel, selected, args.out)
+
+    section("summary")
+    for suite in dict.fromkeys(r[0] for r in report.results):
+        passed, failed, skipped = report.counts(suite)
+        print(f"  {suite:<16} {passed:4d} passed {failed:4d} failed {skipped:4d} skipped")
+    print(f"  (results and logs in {args.out}; {time.monotonic() - start:.0f} s)")
+    print(report.summary())
+    return 1 if report.counts()[1] else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    sys.exit(main())

@@ -1,0 +1,60 @@
+#!/bin/sh
+# Runs inside the test VM as root (started by scripts/check.py through vng).
+#
+#   run-suites.sh RESULTS KSELFTEST_DIR
+#
+# RESULTS/modules.list names the .ko files to load, in order; RESULTS/
+# collections.list the kselftest collections to run. Everything found is written
+# back into RESULTS for the host to read: module load/unload results (TAP),
+# KUnit results, the kselftest runner's TAP output, kmemleak's report, dmesg.
+set -u
+results=$1
+ksft=$2
+
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+
+tap() { echo "$1" >>"$results/modules.tap"; }
+: >"$results/modules.tap"
+
+# Load everything first: KUnit suites run at load, and kselftests may use any
+# module of their suite.
+loaded=""
+while read -r ko; do
+	[ -n "$ko" ] || continue
+	name=$(basename "$ko" .ko)
+	if out=$(insmod "$ko" 2>&1); then
+		tap "ok - load $name"
+		loaded="$name $loaded"
+	else
+		tap "not ok - load $name # $out"
+	fi
+done <"$results/modules.list"
+
+mkdir -p "$results/kunit"
+for suite in /sys/kernel/debug/kunit/*/; do
+	[ -f "$suite/results" ] || continue
+	cp "$suite/results" "$results/kunit/$(basename "$suite").ktap"
+done
+
+collections=$(sed 's/^/-c /' "$results/collections.list" | tr '\n' ' ')
+if [ -n "$collections" ]; then
+	# shellcheck disable=SC2086
+	"$ksft/run_kselftest.sh" $collections >"$results/kselftest.tap" 2>&1
+fi
+
+for name in $loaded; do
+	if out=$(rmmod "$name" 2>&1); then
+		tap "ok - unload $name"
+	else
+		tap "not ok - unload $name # $out"
+	fi
+done
+
+# kmemleak only reports objects older than 5 s that two scans found unreferenced.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >"$results/kmemleak.txt"
+fi
+dmesg >"$results/dmesg.txt"

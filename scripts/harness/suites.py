@@ -1,0 +1,121 @@
+"""Find the test suites and what their VM boots need.
+
+A suite is a folder selftests/<name>/ (named after its module). Besides the
+kselftest files it may hold:
+
+  vm.conf         additions to the shared boot that runs every suite
+  boot-<x>.conf   a boot of its own, e.g. one that must produce a lockdep splat
+                  or that spans a kexec
+
+Both are "key = value" lines; '#' starts a comment; keys that may repeat
+(append, qemu_opts, expect_splat) accumulate:
+
+  append        kernel command-line words
+  qemu_opts     extra QEMU arguments (devices)
+  memory        guest memory, e.g. 2G (the largest request wins)
+  timeout       seconds for the whole boot
+  command       (boot-*.conf) what the guest runs; exit status 0 passes.
+                $RKM_RESULTS is the results directory shared with the host
+  expect_splat  (boot-*.conf) a regular expression one splat must match; that
+                splat is then not a failure, and its absence is
+  description   one line saying what the boot proves
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_LISTS = {"append", "qemu_opts", "expect_splat"}
+_SCALARS = {"memory", "timeout", "command", "description"}
+
+
+class ConfError(ValueError):
+    pass
+
+
+@dataclass
+class BootConf:
+    name: str
+    append: list = field(default_factory=list)
+    qemu_opts: list = field(default_factory=list)
+    expect_splat: list = field(default_factory=list)
+    memory: str = ""
+    timeout: int = 0
+    command: str = ""
+    description: str = ""
+
+
+def parse_conf(text, name="vm"):
+    conf = BootConf(name=name)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = (part.strip() for part in line.partition("="))
+        if not sep or not key:
+            raise ConfError(f"{name}:{number}: expected 'key = value'")
+        if key in _LISTS:
+            getattr(conf, key).append(value)
+        elif key == "timeout":
+            if not value.isdigit() or int(value) == 0:
+                raise ConfError(f"{name}:{number}: timeout must be a positive number of seconds")
+            conf.timeout = int(value)
+        elif key in _SCALARS:
+            setattr(conf, key, value)
+        else:
+            raise ConfError(f"{name}:{number}: unknown key '{key}'")
+    return conf
+
+
+def memory_mib(size):
+    """'2G' / '512M' -> MiB, so the largest request of several suites wins."""
+    units = {"M": 1, "G": 1024}
+    size = size.strip().upper()
+    if size and size[-1] in units and size[:-1].isdigit():
+        return int(size[:-1]) * units[size[-1]]
+    if size.isdigit():
+        return int(size)
+    raise ConfError(f"bad memory size '{size}'")
+
+
+def merge(confs, name="main"):
+    """One boot that satisfies every conf: union of devices and parameters."""
+    merged = BootConf(name=name)
+    for conf in confs:
+        for word in conf.append:
+            if word not in merged.append:
+                merged.append.append(word)
+        merged.qemu_opts += conf.qemu_opts
+        if conf.memory and (not merged.memory or memory_mib(conf.memory) > memory_mib(merged.memory)):
+            merged.memory = conf.memory
+        merged.timeout = max(merged.timeout, conf.timeout)
+    return merged
+
+
+@dataclass
+class Suite:
+    name: str
+    path: Path
+    modules: list  # .ko paths to load before its tests
+    shared_boot: BootConf
+    boots: list  # BootConf of its own boots
+
+
+def discover(root, names=None):
+    """Every suite under root/selftests (or only those named)."""
+    suites = []
+    for path in sorted((root / "selftests").iterdir()):
+        if not (path / "Makefile").exists():
+            continue
+        if names and path.name not in names:
+            continue
+        modules = sorted((root / "modules" / path.name).glob("*.ko")) + sorted(path.glob("*.ko"))
+        vm_conf = path / "vm.conf"
+        shared = parse_conf(vm_conf.read_text(), f"{path.name}/vm.conf") if vm_conf.exists() else BootConf("vm")
+        boots = [parse_conf(p.read_text(), f"{path.name}/{p.stem[len('boot-'):]}")
+                 for p in sorted(path.glob("boot-*.conf"))]
+        suites.append(Suite(path.name, path, modules, shared, boots))
+    if names:
+        unknown = set(names) - {s.name for s in suites}
+        if unknown:
+            raise ConfError(f"no such suite: {', '.join(sorted(unknown))}")
+    return suites

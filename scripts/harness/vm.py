@@ -1,0 +1,152 @@
+"""Boot the test kernel under virtme-ng, run one command, return its exit code.
+
+vng's own exit status cannot be trusted (it was 255 here for scripts that
+exited 0, its script I/O channel falling back to the console), so the command
+runs inside a wrapper that writes its exit code into a results directory shared
+read-write with the guest. No exit-code file means the run failed, whatever vng
+said. The whole console is kept in that directory as console.log.
+"""
+
+import os
+import shlex
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXIT_CODE_FILE = "exit_code"
+CONSOLE_LOG = "console.log"
+
+
+@dataclass
+class Boot:
+    """What one VM boot needs; suites add devices, boot parameters, memory."""
+
+    kernel: Path
+    command: str
+    results: Path
+    timeout: int = 900
+    memory: str = "2G"
+    cpus: int = 2
+    append: list = field(default_factory=list)
+    qemu_opts: list = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    exit_code: object  # int, or None when the guest never reported one
+    timed_out: bool
+    seconds: float
+    console: Path
+
+    @property
+    def ok(self):
+        return self.exit_code == 0 and not self.timed_out
+
+
+def _cache_dir():
+    base = os.environ.get("RKM_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "rkm")
+    return Path(base)
+
+
+def _vng():
+    return str(_cache_dir() / "venv" / "bin" / "vng")
+
+
+def kvm_usable(kernel, log=print):
+    """Whether KVM really runs a guest; probed once per host boot.
+
+    /dev/kvm can exist while guests hang after SeaBIOS (no usable VMX), so
+    boot the kernel for a few seconds and look for its banner. RKM_ACCEL=tcg
+    or =kvm skips the probe.
+    """
+    forced = os.environ.get("RKM_ACCEL")
+    if forced in ("tcg", "kvm"):
+        return forced == "kvm"
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return False
+    boot_id = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    stamp = _cache_dir() / f"kvm-probe-{boot_id}"
+    if stamp.exists():
+        return stamp.read_text().strip() == "kvm"
+    log("probing whether KVM works (once per host boot, at most 20 s)")
+    cmd = ["qemu-system-x86_64", "-accel", "kvm", "-m", "256", "-nographic", "-no-reboot",
+           "-kernel", str(kernel), "-append", "console=ttyS0 panic=-1 rdinit=/rkm-no-init"]
+    works = False
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 20
+        output = b""
+        os.set_blocking(proc.stdout.fileno(), False)
+        while time.monotonic() < deadline and proc.poll() is None:
+            output += proc.stdout.read() or b""
+            if b"Linux version" in output:
+                works = True
+                break
+            time.sleep(0.2)
+    finally:
+        _kill(proc)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text("kvm" if works else "tcg")
+    log(f"KVM {'works' if works else 'does not work here: using TCG'}")
+    return works
+
+
+def _kill(proc):
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait()
+
+
+def vng_command(boot, use_kvm):
+    """The vng invocation for a boot (a list of arguments)."""
+    # 9p root needs root=/dev/root with 7.3; printk.time=1 marks kernel lines
+    # for the splat scanner; panic=-1 turns a panic into a quick, visible exit.
+    append = ["root=/dev/root", "printk.time=1", "panic=-1"] + list(boot.append)
+    results = boot.results.resolve()
+    # A subshell, so that an `exit` in the command still reaches the echo.
+    wrapped = f"({boot.command}); echo $? > {shlex.quote(str(results / EXIT_CODE_FILE))}; sync"
+    cmd = [_vng(), "--run", str(boot.kernel), "--user", "root", "--verbose",
+           "--disable-microvm", "--cpus", str(boot.cpus), "--memory", boot.memory,
+           "--rwdir", str(results), "--append", " ".join(append)]
+    if not use_kvm:
+        cmd.append("--disable-kvm")
+    if boot.qemu_opts:
+        cmd += ["--qemu-opts", " ".join(boot.qemu_opts)]
+    cmd += ["--exec", wrapped]
+    return cmd
+
+
+def run(boot, use_kvm=None, log=print):
+    """Boot, run the command, power off; never longer than boot.timeout."""
+    boot.results.mkdir(parents=True, exist_ok=True)
+    exit_file = boot.results / EXIT_CODE_FILE
+    exit_file.unlink(missing_ok=True)
+    console = boot.results / CONSOLE_LOG
+    if use_kvm is None:
+        use_kvm = kvm_usable(boot.kernel, log)
+    cmd = vng_command(boot, use_kvm)
+    (boot.results / "vng-command").write_text(shlex.join(cmd) + "\n")
+    start = time.monotonic()
+    timed_out = False
+    with open(console, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            proc.wait(timeout=boot.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            _kill(proc)
+    seconds = time.monotonic() - start
+    exit_code = None
+    if exit_file.exists():
+        text = exit_file.read_text().strip()
+        exit_code = int(text) if text.lstrip("-").isdigit() else None
+    return Outcome(exit_code=exit_code, timed_out=timed_out, seconds=seconds, console=console)

@@ -1,0 +1,69 @@
+"""Suite discovery and boot configuration files."""
+
+import tempfile
+import unittest
+from pathlib import Path
+
+from harness import suites
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class ParseConf(unittest.TestCase):
+    def test_lists_accumulate(self):
+        conf = suites.parse_conf("append = kho=on\nappend = a=b\n# c\n\nmemory = 4G\ntimeout = 30\n")
+        self.assertEqual(conf.append, ["kho=on", "a=b"])
+        self.assertEqual((conf.memory, conf.timeout), ("4G", 30))
+
+    def test_value_may_contain_equals(self):
+        conf = suites.parse_conf("command = echo a=b && true\n")
+        self.assertEqual(conf.command, "echo a=b && true")
+
+    def test_errors_name_the_line(self):
+        for text, message in (("oops\n", ":1: expected"), ("colour = red\n", "unknown key 'colour'"),
+                              ("\ntimeout = soon\n", ":2: timeout")):
+            with self.subTest(text=text):
+                with self.assertRaisesRegex(suites.ConfError, message):
+                    suites.parse_conf(text)
+
+
+class Merge(unittest.TestCase):
+    def test_union_and_largest_memory(self):
+        a = suites.parse_conf("append = kho=on\nmemory = 2G\nqemu_opts = -device x\n")
+        b = suites.parse_conf("append = kho=on\nappend = y=1\nmemory = 4096M\ntimeout = 99\n")
+        merged = suites.merge([a, b])
+        self.assertEqual(merged.append, ["kho=on", "y=1"])
+        self.assertEqual(merged.memory, "4096M")
+        self.assertEqual(merged.qemu_opts, ["-device x"])
+        self.assertEqual(merged.timeout, 99)
+
+    def test_bad_memory(self):
+        with self.assertRaises(suites.ConfError):
+            suites.memory_mib("lots")
+
+
+class Discover(unittest.TestCase):
+    def test_repo_suites_parse(self):
+        found = suites.discover(ROOT)
+        self.assertIn("rkm_env", [s.name for s in found])
+
+    def test_unknown_suite_is_an_error(self):
+        with self.assertRaisesRegex(suites.ConfError, "no such suite: nope"):
+            suites.discover(ROOT, ["nope"])
+
+    def test_modules_and_boots_are_found(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            (root / "selftests" / "rkm_x").mkdir(parents=True)
+            (root / "modules" / "rkm_x").mkdir(parents=True)
+            (root / "selftests" / "rkm_x" / "Makefile").write_text("")
+            (root / "modules" / "rkm_x" / "rkm_x.ko").write_text("")
+            (root / "selftests" / "rkm_x" / "boot-abba.conf").write_text("command = true\nexpect_splat = x\n")
+            (root / "selftests" / "notes").mkdir()
+            [suite] = suites.discover(root)
+            self.assertEqual(suite.modules, [root / "modules" / "rkm_x" / "rkm_x.ko"])
+            self.assertEqual([(b.name, b.expect_splat) for b in suite.boots], [("rkm_x/abba", ["x"])])
+
+
+if __name__ == "__main__":
+    unittest.main()

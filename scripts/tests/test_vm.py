@@ -1,0 +1,101 @@
+"""The VM runner's handling of exit codes, timeouts and vng's own status.
+
+A stand-in for vng (a script under a temporary RKM_CACHE) runs the --exec
+command on the host, so the runner's logic is tested without booting.
+"""
+
+import os
+import stat
+import tempfile
+import unittest
+from pathlib import Path
+
+from harness import vm
+
+FAKE_VNG = """#!/bin/sh
+# Stand-in for vng: run the --exec command, then exit 255 as vng did here.
+while [ $# -gt 0 ]; do
+	case $1 in --exec) shift; cmd=$1 ;; esac
+	shift
+done
+echo "[    0.100000] Linux version 7.3.4"
+case "$RKM_FAKE_MODE" in
+run) sh -c "$cmd" ;;
+hang) sleep 30 ;;
+lost) ;;
+esac
+exit 255
+"""
+
+
+class Runner(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        cache = Path(self.tmp.name, "cache")
+        fake = cache / "venv" / "bin" / "vng"
+        fake.parent.mkdir(parents=True)
+        fake.write_text(FAKE_VNG)
+        fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+        self.saved = {k: os.environ.get(k) for k in ("RKM_CACHE", "RKM_FAKE_MODE")}
+        os.environ["RKM_CACHE"] = str(cache)
+
+    def tearDown(self):
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self.tmp.cleanup()
+
+    def boot(self, mode, command, timeout=20):
+        os.environ["RKM_FAKE_MODE"] = mode
+        boot = vm.Boot(kernel=Path("/nonexistent/bzImage"), command=command,
+                       results=Path(self.tmp.name, "results"), timeout=timeout)
+        return vm.run(boot, use_kvm=False, log=lambda *_: None)
+
+    def test_exit_code_comes_from_the_guest_not_vng(self):
+        outcome = self.boot("run", "true")
+        self.assertEqual(outcome.exit_code, 0)
+        self.assertTrue(outcome.ok)
+
+    def test_failing_command(self):
+        outcome = self.boot("run", "exit 3")
+        self.assertEqual(outcome.exit_code, 3)
+        self.assertFalse(outcome.ok)
+
+    def test_missing_result_is_a_failure(self):
+        outcome = self.boot("lost", "true")
+        self.assertIsNone(outcome.exit_code)
+        self.assertFalse(outcome.ok)
+
+    def test_stale_result_is_not_reused(self):
+        self.boot("run", "true")
+        self.assertIsNone(self.boot("lost", "true").exit_code)
+
+    def test_timeout_kills_the_vm(self):
+        outcome = self.boot("hang", "true", timeout=1)
+        self.assertTrue(outcome.timed_out)
+        self.assertFalse(outcome.ok)
+        self.assertLess(outcome.seconds, 10)
+
+    def test_console_is_kept(self):
+        outcome = self.boot("run", "echo hello from the guest")
+        text = outcome.console.read_text()
+        self.assertIn("Linux version", text)
+        self.assertIn("hello from the guest", text)
+
+    def test_command_line(self):
+        boot = vm.Boot(kernel=Path("/k/bzImage"), command="true", results=Path("/r"),
+                       append=["kho=on"], qemu_opts=["-device pci-testdev"])
+        cmd = vm.vng_command(boot, use_kvm=False)
+        self.assertIn("--disable-kvm", cmd)
+        append = cmd[cmd.index("--append") + 1]
+        self.assertIn("root=/dev/root", append)
+        self.assertIn("printk.time=1", append)
+        self.assertIn("kho=on", append)
+        self.assertEqual(cmd[cmd.index("--qemu-opts") + 1], "-device pci-testdev")
+        self.assertNotIn("--disable-kvm", vm.vng_command(boot, use_kvm=True))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rkm_env probe's debugfs files: formats and bad input. The `warn` file
+ * exists to raise a real WARNING; anything but "1" must fail with EINVAL and
+ * leave the kernel log clean.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define PROBE "/sys/kernel/debug/rkm_env/"
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+TEST(kho_file_format)
+{
+	int enabled = -1, boot = -1;
+	FILE *f = fopen(PROBE "kho", "r");
+
+	if (!f)
+		SKIP(return, "rkm_env is not loaded");
+	ASSERT_EQ(2, fscanf(f, "enabled=%d boot=%d", &enabled, &boot));
+	fclose(f);
+	EXPECT_TRUE(enabled == 0 || enabled == 1);
+	EXPECT_TRUE(boot == 0 || boot == 1);
+}
+
+TEST(warn_rejects_other_values)
+{
+	if (access(PROBE "warn", F_OK))
+		SKIP(return, "rkm_env is not loaded");
+	EXPECT_EQ(-EINVAL, write_str(PROBE "warn", "0"));
+	EXPECT_EQ(-EINVAL, write_str(PROBE "warn", "2\n"));
+	EXPECT_EQ(-EINVAL, write_str(PROBE "warn", "warn"));
+	EXPECT_EQ(-EINVAL, write_str(PROBE "warn", "1111111111111111"));
+}
+
+TEST(read_only_files_refuse_writes)
+{
+	if (access(PROBE "config", F_OK))
+		SKIP(return, "rkm_env is not loaded");
+	/* Root passes the 0400 mode check; the file has no write operation. */
+	EXPECT_NE(0, write_str(PROBE "config", "CONFIG_RUST=n\n"));
+}
+
+TEST_HARNESS_MAIN
