@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Host tests of the handover format: checksum, round trip, corruption and
+//! compatibility across versions.
+
+mod common;
+mod compat;
+mod corruption;
+mod crc;
+mod round_trip;
