@@ -89,7 +89,7 @@ selftests: $(kdir_ready)
 	@rm -rf $(ksft_out) && mkdir -p $(ksft_out)
 	@cp -r $(ksft_src)/run_kselftest.sh $(ksft_src)/kselftest $(ksft_out)/
 	@for d in $(suite_dirs); do \
-		s=$$(basename $$d); \
+		s=$$(basename $$d); mkdir -p $(CURDIR)/build/selftests/$$s; \
 		$(MAKE) --no-print-directory -C $$d KSFT=$(ksft_src) LLVM=1 \
 			OUTPUT=$(CURDIR)/build/selftests/$$s INSTALL_PATH=$(ksft_out)/$$s install || exit 1; \
 		$(MAKE) --no-print-directory -s -C $$d KSFT=$(ksft_src) LLVM=1 \

@@ -123,12 +123,6 @@ def builds(report, out, kdir, static_checks):
     return built
 
 
-def guest_boot(kernel, conf, command, results, default_timeout):
-    return vm.Boot(kernel=kernel, command=command, results=results,
-                   timeout=conf.timeout or default_timeout, memory=conf.memory or "2G",
-                   append=conf.append, qemu_opts=conf.qemu_opts)
-
-
 def report_splats(report, suite, what, outcome, expected=()):
     text = outcome.console.read_text(errors="replace")
     verdict = splat.scan(text, expected)
@@ -141,6 +135,11 @@ def report_splats(report, suite, what, outcome, expected=()):
         report.add(suite, f"{what}: expected splat /{pattern}/", "pass")
     if not verdict.unexpected:
         report.add(suite, f"{what}: no unexpected kernel splat", "pass")
+    if expected:
+        # The declaration is what lets this log pass: without it, it must fail.
+        undeclared = splat.scan(text)
+        report.add(suite, f"{what}: the same log fails when the splat is not declared",
+                   "fail" if undeclared.ok else "pass", "the scanner found nothing" if undeclared.ok else "")
     return verdict
 
 
@@ -155,7 +154,7 @@ def boot_failure(report, suite, what, outcome):
     return True
 
 
-def shared_boot(report, kernel, selected, out, ksft_dir):
+def shared_boot(report, kdir, selected, out, ksft_dir):
     """One boot for every suite: load, kselftests, KUnit, unload, splat scan."""
     section("vm: shared boot (" + ", ".join(s.name for s in selected) + ")")
     results = out / "vm-shared"
@@ -165,7 +164,7 @@ def shared_boot(report, kernel, selected, out, ksft_dir):
     (results / "collections.list").write_text("".join(f"{s.name}\n" for s in selected))
     conf = suites.merge([s.shared_boot for s in selected])
     command = f"sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}"
-    outcome = vm.run(guest_boot(kernel, conf, command, results, 1800), log=print)
+    outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results, 1800), log=print)
     print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
     if boot_failure(report, "vm", "shared boot", outcome):
         return
@@ -178,9 +177,11 @@ def shared_boot(report, kernel, selected, out, ksft_dir):
         module = r.name.split()[-1]
         report.add(owner.get(module, "vm"), r.name, r.status, r.reason)
     for path in sorted((results / "kunit").glob("*.ktap")):
-        suite = path.stem
-        for r in ktap.parse_kunit(path.read_text(), suite):
-            report.add(_suite_of(suite, selected), f"kunit {r.name}", r.status, r.reason)
+        owner = _suite_of(path.stem, selected)
+        if owner is None:
+            continue  # the tree's own built-in KUnit suites
+        for r in ktap.parse_kunit(path.read_text(), path.stem):
+            report.add(owner, f"kunit {r.name}", r.status, r.reason)
     tap = results / "kselftest.tap"
     text = tap.read_text() if tap.exists() else ""
     for s in selected:
@@ -196,15 +197,17 @@ def shared_boot(report, kernel, selected, out, ksft_dir):
         report.add("vm", "kmemleak: no leak after unload", "fail" if count else "pass",
                    f"{count} unreferenced objects, see {leaks}" if count else "")
     else:
-        report.add("vm", "kmemleak report collected", "fail", "no kmemleak.txt")
+        error = results / "kmemleak.error"
+        reason = error.read_text().strip() if error.exists() else "the kernel has no kmemleak"
+        report.add("vm", "kmemleak: no leak after unload", "fail", f"no scan: {reason}")
 
 
 def _suite_of(kunit_suite, selected):
-    """A KUnit suite belongs to the rkm suite whose name prefixes it."""
+    """The rkm suite whose name prefixes a KUnit suite's, if any."""
     for s in selected:
         if kunit_suite.startswith(s.name):
             return s.name
-    return "vm"
+    return None
 
 
 def _collection_lines(text, collection):
@@ -220,7 +223,7 @@ def _collection_lines(text, collection):
     return "\n".join(lines)
 
 
-def own_boots(report, kernel, selected, out):
+def own_boots(report, kdir, selected, out):
     for s in selected:
         for conf in s.boots:
             section(f"vm: {conf.name} boot ({conf.description or 'no description'})")
@@ -228,7 +231,7 @@ def own_boots(report, kernel, selected, out):
             shutil.rmtree(results, ignore_errors=True)
             results.mkdir(parents=True)
             command = f"export RKM_RESULTS={results.resolve()} RKM_ROOT={ROOT}; {conf.command}"
-            outcome = vm.run(guest_boot(kernel, conf, command, results, 900), log=print)
+            outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results), log=print)
             print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
             what = f"boot {conf.name}"
             if boot_failure(report, s.name, what, outcome):
@@ -260,9 +263,8 @@ def main():
             report.add("vm", "suite configuration", "fail", str(e))
             selected = []
         if builds(report, args.out, args.kdir, static_checks=whole) and selected:
-            kernel = args.kdir / "arch" / "x86" / "boot" / "bzImage"
-            shared_boot(report, kernel, selected, args.out, args.kselftest_dir)
-            own_boots(report, kernel, selected, args.out)
+            shared_boot(report, args.kdir, selected, args.out, args.kselftest_dir)
+            own_boots(report, args.kdir, selected, args.out)
 
     section("summary")
     for suite in dict.fromkeys(r[0] for r in report.results):

@@ -62,6 +62,8 @@ built_stamp=$tree/.rkm-built
 
 if [ -f "$built_stamp" ]; then
 	step "kernel $version ($flavor) cached in $tree"
+	# Exported headers for the kselftests; cheap, so not part of the key.
+	[ -d "$tree/usr/include/linux" ] || make -s -C "$tree" LLVM=1 headers >/dev/null
 	echo "$tree"
 	exit 0
 fi
@@ -81,5 +83,6 @@ python3 "$RKM_ROOT/scripts/kconfig_check.py" "$tree/.config" "${fragment_files[@
 	die "the kernel config lacks options the fragments request (see above)"
 run_with_progress "make bzImage modules (about 15 min on 2 cores)" "$tree/.rkm-build.log" \
 	kmake -j"$(nproc)" bzImage modules
+run_with_progress "make headers" "$tree/.rkm-headers.log" kmake headers
 touch "$built_stamp"
 echo "$tree"

@@ -38,8 +38,10 @@ done
 
 collections=$(sed 's/^/-c /' "$results/collections.list" | tr '\n' ' ')
 if [ -n "$collections" ]; then
+	# The runner reopens /dev/stdout per test; through a pipe, unlike a
+	# file, that cannot rewind the output.
 	# shellcheck disable=SC2086
-	"$ksft/run_kselftest.sh" $collections >"$results/kselftest.tap" 2>&1
+	"$ksft/run_kselftest.sh" $collections 2>&1 | cat >"$results/kselftest.tap"
 fi
 
 for name in $loaded; do
@@ -50,11 +52,13 @@ for name in $loaded; do
 	fi
 done
 
-# kmemleak only reports objects older than 5 s that two scans found unreferenced.
-if [ -w /sys/kernel/debug/kmemleak ]; then
+# kmemleak only reports objects older than 5 s that two scans found
+# unreferenced. A scan that cannot run is recorded: no report is not "no leak".
+if [ -e /sys/kernel/debug/kmemleak ]; then
 	sleep 6
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak >"$results/kmemleak.txt"
+	if (echo scan >/sys/kernel/debug/kmemleak && echo scan >/sys/kernel/debug/kmemleak) \
+		2>"$results/kmemleak.error"; then
+		cat /sys/kernel/debug/kmemleak >"$results/kmemleak.txt"
+	fi
 fi
 dmesg >"$results/dmesg.txt"

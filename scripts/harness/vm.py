@@ -23,7 +23,7 @@ CONSOLE_LOG = "console.log"
 class Boot:
     """What one VM boot needs; suites add devices, boot parameters, memory."""
 
-    kernel: Path
+    kdir: Path  # built kernel tree: bzImage, and modules for modprobe in the guest
     command: str
     results: Path
     timeout: int = 900
@@ -31,6 +31,13 @@ class Boot:
     cpus: int = 2
     append: list = field(default_factory=list)
     qemu_opts: list = field(default_factory=list)
+
+
+def boot_from_conf(conf, kdir, command, results, default_timeout=900):
+    """A Boot with the devices, parameters, memory and timeout of a suite conf."""
+    return Boot(kdir=kdir, command=command, results=results,
+                timeout=conf.timeout or default_timeout, memory=conf.memory or "2G",
+                append=list(conf.append), qemu_opts=list(conf.qemu_opts))
 
 
 @dataclass
@@ -55,7 +62,11 @@ def _vng():
     return str(_cache_dir() / "venv" / "bin" / "vng")
 
 
-def kvm_usable(kernel, log=print):
+def bzimage(kdir):
+    return Path(kdir) / "arch" / "x86" / "boot" / "bzImage"
+
+
+def kvm_usable(kdir, log=print):
     """Whether KVM really runs a guest; probed once per host boot.
 
     /dev/kvm can exist while guests hang after SeaBIOS (no usable VMX), so
@@ -73,7 +84,7 @@ def kvm_usable(kernel, log=print):
         return stamp.read_text().strip() == "kvm"
     log("probing whether KVM works (once per host boot, at most 20 s)")
     cmd = ["qemu-system-x86_64", "-accel", "kvm", "-m", "256", "-nographic", "-no-reboot",
-           "-kernel", str(kernel), "-append", "console=ttyS0 panic=-1 rdinit=/rkm-no-init"]
+           "-kernel", str(bzimage(kdir)), "-append", "console=ttyS0 panic=-1 rdinit=/rkm-no-init"]
     works = False
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -105,14 +116,22 @@ def _kill(proc):
 
 
 def vng_command(boot, use_kvm):
-    """The vng invocation for a boot (a list of arguments)."""
+    """The vng invocation for a boot (a list of arguments).
+
+    vng runs the tree named by KBUILD_OUTPUT (see vng_environment) rather than
+    a bare bzImage, so that it installs the tree's modules for the guest's
+    modprobe.
+    """
     # 9p root needs root=/dev/root with 7.3; printk.time=1 marks kernel lines
     # for the splat scanner; panic=-1 turns a panic into a quick, visible exit.
-    append = ["root=/dev/root", "printk.time=1", "panic=-1"] + list(boot.append)
+    # no5lvl: with TCG's LA57 and KASAN, an interrupt during early boot hit
+    # unpopulated KASAN shadow of the 5-level direct map ("wild-memory-access
+    # in do_raw_spin_lock"), which also switched lockdep off for the boot.
+    append = ["root=/dev/root", "printk.time=1", "panic=-1", "no5lvl"] + list(boot.append)
     results = boot.results.resolve()
     # A subshell, so that an `exit` in the command still reaches the echo.
     wrapped = f"({boot.command}); echo $? > {shlex.quote(str(results / EXIT_CODE_FILE))}; sync"
-    cmd = [_vng(), "--run", str(boot.kernel), "--user", "root", "--verbose",
+    cmd = [_vng(), "--user", "root", "--verbose",
            "--disable-microvm", "--cpus", str(boot.cpus), "--memory", boot.memory,
            "--rwdir", str(results), "--append", " ".join(append)]
     if not use_kvm:
@@ -123,6 +142,12 @@ def vng_command(boot, use_kvm):
     return cmd
 
 
+def vng_environment(boot):
+    # vng starts virtme-run and friends from PATH: the virtualenv's bin.
+    path = f"{Path(_vng()).parent}:{os.environ.get('PATH', '')}"
+    return dict(os.environ, KBUILD_OUTPUT=str(Path(boot.kdir).resolve()), PATH=path)
+
+
 def run(boot, use_kvm=None, log=print):
     """Boot, run the command, power off; never longer than boot.timeout."""
     boot.results.mkdir(parents=True, exist_ok=True)
@@ -130,14 +155,14 @@ def run(boot, use_kvm=None, log=print):
     exit_file.unlink(missing_ok=True)
     console = boot.results / CONSOLE_LOG
     if use_kvm is None:
-        use_kvm = kvm_usable(boot.kernel, log)
+        use_kvm = kvm_usable(boot.kdir, log)
     cmd = vng_command(boot, use_kvm)
     (boot.results / "vng-command").write_text(shlex.join(cmd) + "\n")
     start = time.monotonic()
     timed_out = False
     with open(console, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=vng_environment(boot), start_new_session=True)
         try:
             proc.wait(timeout=boot.timeout)
         except subprocess.TimeoutExpired:

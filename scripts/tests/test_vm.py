@@ -49,7 +49,7 @@ class Runner(unittest.TestCase):
 
     def boot(self, mode, command, timeout=20):
         os.environ["RKM_FAKE_MODE"] = mode
-        boot = vm.Boot(kernel=Path("/nonexistent/bzImage"), command=command,
+        boot = vm.Boot(kdir=Path("/nonexistent"), command=command,
                        results=Path(self.tmp.name, "results"), timeout=timeout)
         return vm.run(boot, use_kvm=False, log=lambda *_: None)
 
@@ -85,7 +85,7 @@ class Runner(unittest.TestCase):
         self.assertIn("hello from the guest", text)
 
     def test_command_line(self):
-        boot = vm.Boot(kernel=Path("/k/bzImage"), command="true", results=Path("/r"),
+        boot = vm.Boot(kdir=Path("/k"), command="true", results=Path("/r"),
                        append=["kho=on"], qemu_opts=["-device pci-testdev"])
         cmd = vm.vng_command(boot, use_kvm=False)
         self.assertIn("--disable-kvm", cmd)

@@ -31,9 +31,33 @@ for cfg in "${configs[@]}"; do
 	fi
 done
 
+# ktap_test_result runs "$@" unquoted, so each check is a function.
+kunit_suite_ran() { grep -q '^ok [0-9]* rkm_env' /sys/kernel/debug/kunit/rkm_env/results; }
+kho_enabled() { grep -q '^enabled=1 ' "$probe/kho" && test -d /sys/kernel/debug/kho/out; }
+kho_disabled() { grep -q '^enabled=0 ' "$probe/kho"; }
+online_cpus_match() { test "$(cat "$probe/online_cpus")" = "$(getconf _NPROCESSORS_ONLN)"; }
+# Any other mode bit would let an unprivileged user raise a WARNING.
+probe_root_only() { test -z "$(find "$probe" -type f -perm /077)"; }
+
+shim_config_matches() {
+	local line name value ok=0
+	while IFS= read -r line; do
+		name=${line%%=*}
+		value=${line#*=}
+		if [ "$value" = y ]; then
+			grep -qx "$name=y" <<<"$kernel_config" && continue
+		else
+			grep -qx "$name=[ym]" <<<"$kernel_config" || continue
+		fi
+		ktap_print_msg "shim says $line"
+		ok=1
+	done <"$probe/config"
+	return $ok
+}
+
 ktap_test_result "debugfs is mounted" mountpoint -q /sys/kernel/debug
 ktap_test_result "KUnit results are in debugfs" test -d /sys/kernel/debug/kunit
-ktap_test_result "rkm_env KUnit suite ran" grep -q '^ok .* rkm_env' /sys/kernel/debug/kunit/rkm_env/results
+ktap_test_result "rkm_env KUnit suite ran and passed" kunit_suite_ran
 
 if ! [ -r "$probe/kho" ]; then
 	ktap_print_msg "rkm_env is not loaded"
@@ -44,29 +68,12 @@ if ! [ -r "$probe/kho" ]; then
 fi
 
 if grep -qw 'kho=on' /proc/cmdline; then
-	ktap_test_result "KHO enabled with kho=on" \
-		bash -c "grep -q '^enabled=1 ' $probe/kho && test -d /sys/kernel/debug/kho/out"
+	ktap_test_result "KHO enabled with kho=on" kho_enabled
 else
-	ktap_test_result "KHO disabled without kho=on" grep -q '^enabled=0 ' "$probe/kho"
+	ktap_test_result "KHO disabled without kho=on" kho_disabled
 fi
-
-shim_ok=true
-while IFS= read -r line; do
-	name=${line%%=*}
-	value=${line#*=}
-	if [ "$value" = y ]; then
-		grep -qx "$name=y" <<<"$kernel_config" || { ktap_print_msg "shim: $line"; shim_ok=false; }
-	else
-		grep -qx "$name=[ym]" <<<"$kernel_config" && { ktap_print_msg "shim: $line"; shim_ok=false; }
-	fi
-done <"$probe/config"
-ktap_test_result "shim config (IS_ENABLED) matches /proc/config.gz" $shim_ok
-
-ktap_test_result "shim online CPUs (static inline) match user space" \
-	test "$(cat $probe/online_cpus)" = "$(getconf _NPROCESSORS_ONLN)"
-
-# Any other mode bit would let an unprivileged user raise a WARNING.
-ktap_test_result "probe files are root-only" \
-	bash -c "! find $probe -type f -perm /077 | grep -q ."
+ktap_test_result "shim config (IS_ENABLED) matches /proc/config.gz" shim_config_matches
+ktap_test_result "shim online CPUs (static inline) match user space" online_cpus_match
+ktap_test_result "probe files are root-only" probe_root_only
 
 ktap_finished

@@ -32,6 +32,7 @@ use kernel::{
     dead_code,
     non_camel_case_types,
     non_upper_case_globals,
+    unreachable_pub,
     clippy::missing_safety_doc,
     clippy::undocumented_unsafe_blocks
 )]
@@ -58,8 +59,16 @@ struct ConfigOption {
 }
 
 const CONFIG_OPTIONS: [ConfigOption; 7] = [
-    ConfigOption { name: "RUST", shim_bit: ffi_ext::RKM_ENV_RUST, rust_cfg: cfg!(CONFIG_RUST) },
-    ConfigOption { name: "KUNIT", shim_bit: ffi_ext::RKM_ENV_KUNIT, rust_cfg: cfg!(CONFIG_KUNIT) },
+    ConfigOption {
+        name: "RUST",
+        shim_bit: ffi_ext::RKM_ENV_RUST,
+        rust_cfg: cfg!(CONFIG_RUST),
+    },
+    ConfigOption {
+        name: "KUNIT",
+        shim_bit: ffi_ext::RKM_ENV_KUNIT,
+        rust_cfg: cfg!(CONFIG_KUNIT),
+    },
     ConfigOption {
         name: "KEXEC_HANDOVER",
         shim_bit: ffi_ext::RKM_ENV_KEXEC_HANDOVER,
@@ -70,13 +79,21 @@ const CONFIG_OPTIONS: [ConfigOption; 7] = [
         shim_bit: ffi_ext::RKM_ENV_PROVE_LOCKING,
         rust_cfg: cfg!(CONFIG_PROVE_LOCKING),
     },
-    ConfigOption { name: "KASAN", shim_bit: ffi_ext::RKM_ENV_KASAN, rust_cfg: cfg!(CONFIG_KASAN) },
+    ConfigOption {
+        name: "KASAN",
+        shim_bit: ffi_ext::RKM_ENV_KASAN,
+        rust_cfg: cfg!(CONFIG_KASAN),
+    },
     ConfigOption {
         name: "DEBUG_KMEMLEAK",
         shim_bit: ffi_ext::RKM_ENV_DEBUG_KMEMLEAK,
         rust_cfg: cfg!(CONFIG_DEBUG_KMEMLEAK),
     },
-    ConfigOption { name: "PHYLIB", shim_bit: ffi_ext::RKM_ENV_PHYLIB, rust_cfg: cfg!(CONFIG_PHYLIB) },
+    ConfigOption {
+        name: "PHYLIB",
+        shim_bit: ffi_ext::RKM_ENV_PHYLIB,
+        rust_cfg: cfg!(CONFIG_PHYLIB),
+    },
 ];
 
 fn shim_config() -> u32 {
@@ -104,12 +121,21 @@ impl Kho {
 }
 
 fn show_kho(kho: &Kho, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    writeln!(f, "enabled={} boot={}", u8::from(kho.enabled), u8::from(kho.boot))
+    writeln!(
+        f,
+        "enabled={} boot={}",
+        u8::from(kho.enabled),
+        u8::from(kho.boot)
+    )
 }
 
 fn show_config(bits: &u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     for option in &CONFIG_OPTIONS {
-        let value = if bits & option.shim_bit != 0 { 'y' } else { 'n' };
+        let value = if bits & option.shim_bit != 0 {
+            'y'
+        } else {
+            'n'
+        };
         writeln!(f, "CONFIG_{}={}", option.name, value)?;
     }
     Ok(())
@@ -171,7 +197,8 @@ mod tests {
     fn shim_config_matches_rust_cfg() {
         let bits = shim_config();
         for option in &CONFIG_OPTIONS {
-            assert_eq!(bits & option.shim_bit != 0, option.rust_cfg);
+            let enabled_in_c = bits & option.shim_bit != 0;
+            assert_eq!(enabled_in_c, option.rust_cfg);
         }
     }
 
