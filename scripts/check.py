@@ -102,15 +102,29 @@ def host_tests(report, out):
     log = out / "harness-test.log"
     run_logged([sys.executable, "-m", "unittest", "discover", "-v", "-s", "scripts/tests", "-t", "scripts"], log)
     text = log.read_text()
-    for m in re.finditer(r"^(test_\w+) \(([\w.]+)\)\n?(?:[^\n]*\n)?[^\n]*?\.\.\. (ok|FAIL|ERROR|skipped[^\n]*)$",
-                         text, re.M):
-        result = m.group(3)
+    for name, result in unittest_results(text):
         status = "pass" if result == "ok" else "skip" if result.startswith("skipped") else "fail"
-        report.add("harness", f"{m.group(2).split('.')[-1]}.{m.group(1)}", status)
+        report.add("harness", name, status)
     if not re.search(r"^OK", text, re.M):
         if not any(r[2] == "fail" for r in report.results if r[0] == "harness"):
             report.add("harness", "unittest", "fail", f"see {log}")
         print(tail(log))
+
+
+def unittest_results(text):
+    """(Class.test, result) from `unittest -v`; a docstring pushes the result a line down."""
+    pending = None
+    for line in text.splitlines():
+        if m := re.match(r"^(test_\w+) \(([\w.]+)\)(?: \.\.\. (.*))?$", line):
+            name = f"{m.group(2).split('.')[-2]}.{m.group(1)}"
+            if m.group(3):
+                yield name, m.group(3)
+                pending = None
+            else:
+                pending = name
+        elif pending and (m := re.search(r" \.\.\. (.*)$", line)):
+            yield pending, m.group(1)
+            pending = None
 
 
 def make_step(report, suite, name, target, out, extra=()):
