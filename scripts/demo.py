@@ -34,7 +34,7 @@ def main():
     boot = vm.boot_from_conf(conf, args.kdir,
                              f"sh {ROOT / 'scripts' / 'guest' / 'demo.sh'} {args.out.resolve()}", args.out)
     print(f"booting the test VM for {', '.join(s.name for s in shown)} "
-          "(about a minute under TCG) ...", flush=True)
+          "(one to three minutes under TCG) ...", flush=True)
     outcome = vm.run(boot)
     report = args.out / "demo.txt"
     if report.exists():
