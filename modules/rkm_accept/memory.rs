@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The memory of the region and what accepting it does.
+//!
+//! The region is made of order-0 pages the module owns; an address of the acceptor is a byte
+//! offset into the region. The emulated backends give it the semantics of memory in a
+//! confidential guest: unaccepted memory holds [`POISON`], accepting it under TDX semantics
+//! zeroes it (the TDX module clears a page it accepts) and under SNP semantics leaves it as it
+//! was (the contents of a page validated after a conversion are unspecified). The real backends
+//! convert the pages to shared and back to private, which on TDX is `MapGPA` plus
+//! `TDG.MEM.PAGE.ACCEPT` and on SNP a page state change plus `PVALIDATE`: the same work as
+//! accepting firmware-unaccepted memory, on pages a module may own.
+
+use crate::{
+    accept::{
+        AcceptBackend,
+        AcceptFailure,
+        UnitRange, //
+    },
+    config::{
+        BackendKind,
+        Config, //
+    },
+    ffi_ext, //
+};
+use core::num::{
+    NonZeroU64,
+    NonZeroUsize, //
+};
+use kernel::{
+    alloc::flags::{
+        __GFP_NOWARN,
+        GFP_KERNEL, //
+    },
+    page::{
+        Page,
+        PAGE_SIZE, //
+    },
+    prelude::*,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    },
+    time::{
+        delay::fsleep,
+        Delta, //
+    }, //
+};
+
+/// The byte unaccepted memory holds in the emulated backends.
+pub(crate) const POISON: u8 = ffi_ext::RKM_ACCEPT_POISON as u8;
+
+/// A page of [`POISON`], the source of every poisoning copy.
+static POISON_PAGE: [u8; PAGE_SIZE] = [POISON; PAGE_SIZE];
+
+/// `PAGE_SIZE` in the acceptor's address type.
+const PAGE_BYTES: u64 = PAGE_SIZE as u64;
+
+/// What the module knows of one unit besides its bit in the acceptor.
+struct UnitFlags {
+    /// Emulated backends: the unit is accepted as far as the backend knows. A second accept
+    /// while it is set is a double accept, which is fatal on real hardware.
+    accepted: Atomic<bool>,
+    /// Real backends: a conversion failed on the unit and its pages are in an unknown state, so
+    /// they are never given back to the page allocator.
+    leaked: Atomic<bool>,
+}
+
+/// The pages of the region and the backend that accepts them.
+///
+/// # Invariants
+///
+/// - `pages` holds `units.len() * pages_per_unit` pages.
+/// - A page is only written by the backend while the acceptor hands its unit out to exactly one
+///   caller, or by [`Memory::unaccept`] under the acceptor's lock after its mappings are gone;
+///   user space maps a page only while its unit is accepted.
+pub(crate) struct Memory {
+    /// The region, in order.
+    pages: KVVec<Page>,
+    /// Pages in one unit.
+    pages_per_unit: NonZeroUsize,
+    /// Bytes in one unit.
+    unit_bytes: NonZeroU64,
+    /// One entry per unit.
+    units: KVVec<UnitFlags>,
+    /// What accepting does.
+    backend: BackendKind,
+    /// Extra time an emulated accept takes per unit.
+    accept_delay: Delta,
+    /// Unit on which the emulated backends fail.
+    fail_unit: Option<u64>,
+    /// Units the emulated backends were asked to accept while accepted.
+    double_accepts: Atomic<u64>,
+}
+
+impl Memory {
+    /// Allocates the region: units below `pre_accepted_units` are accepted (as firmware leaves
+    /// them), the others unaccepted.
+    pub(crate) fn new(config: &Config, pre_accepted_units: u64) -> Result<Self> {
+        let page_count = usize::try_from(config.size / PAGE_BYTES).map_err(|_| ENOMEM)?;
+        let unit_bytes = NonZeroU64::from(config.unit_size);
+        let pages_per_unit =
+            NonZeroUsize::new(config.unit_size.get() as usize / PAGE_SIZE).ok_or(EINVAL)?;
+        let unit_count = usize::try_from(config.units()).map_err(|_| ENOMEM)?;
+
+        // No warning and no OOM report for a `size` that does not fit: the load fails with
+        // ENOMEM and the caller says why.
+        let flags = GFP_KERNEL | __GFP_NOWARN;
+        let mut pages = KVVec::with_capacity(page_count, flags)?;
+        for _ in 0..page_count {
+            pages.push(Page::alloc_page(flags)?, flags)?;
+        }
+        let mut units = KVVec::with_capacity(unit_count, flags)?;
+        for unit in 0..config.units() {
+            units.push(
+                UnitFlags {
+                    accepted: Atomic::new(unit < pre_accepted_units),
+                    leaked: Atomic::new(false),
+                },
+                flags,
+            )?;
+        }
+
+        let memory = Self {
+            pages,
+            pages_per_unit,
+            unit_bytes,
+            units,
+            backend: config.backend,
+            accept_delay: config.accept_delay,
+            fail_unit: config.fail_unit,
+            double_accepts: Atomic::new(0),
+        };
+        if !memory.backend.is_real() {
+            memory.poison(UnitRange::new(pre_accepted_units, config.units()));
+            memory.emulate_accept(UnitRange::new(0, pre_accepted_units));
+        }
+        Ok(memory)
+    }
+
+    /// Returns the page at `index`, if the region has one there.
+    pub(crate) fn page(&self, index: usize) -> Option<&Page> {
+        self.pages.get(index)
+    }
+
+    /// Returns the number of pages of the region.
+    pub(crate) fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Returns the number of times the emulated backends were asked to accept accepted memory.
+    pub(crate) fn double_accepts(&self) -> u64 {
+        self.double_accepts.load(Relaxed)
+    }
+
+    /// Makes `units` unaccepted as far as the backend goes.
+    ///
+    /// The caller holds the acceptor's lock, nobody accepts these units and their mappings are
+    /// gone. A real backend has nothing to do: its pages stay private and the next accept
+    /// converts them again.
+    pub(crate) fn unaccept(&self, units: UnitRange) {
+        if self.backend.is_real() {
+            return;
+        }
+        for flags in self.unit_flags(units) {
+            flags.accepted.store(false, Relaxed);
+        }
+        self.poison(units);
+    }
+
+    /// Records that a backend failed on `units`; a real backend's pages there are then leaked.
+    pub(crate) fn record_failure(&self, units: UnitRange) {
+        if !self.backend.is_real() {
+            return;
+        }
+        for flags in self.unit_flags(units) {
+            flags.leaked.store(true, Relaxed);
+        }
+    }
+
+    /// Returns the flags of `units`, clamped to the region.
+    fn unit_flags(&self, units: UnitRange) -> impl Iterator<Item = &UnitFlags> {
+        let end = usize::try_from(units.end).unwrap_or(usize::MAX);
+        let start = usize::try_from(units.start).unwrap_or(usize::MAX);
+        self.units.iter().take(end).skip(start)
+    }
+
+    /// Returns the pages of `units`, clamped to the region.
+    fn unit_pages(&self, units: UnitRange) -> impl Iterator<Item = &Page> {
+        let page_index = |unit: u64| {
+            usize::try_from(unit)
+                .ok()
+                .and_then(|unit| unit.checked_mul(self.pages_per_unit.get()))
+                .unwrap_or(usize::MAX)
+        };
+        self.pages
+            .iter()
+            .take(page_index(units.end))
+            .skip(page_index(units.start))
+    }
+
+    /// Fills the pages of `units` with [`POISON`].
+    fn poison(&self, units: UnitRange) {
+        for page in self.unit_pages(units) {
+            // SAFETY: by the type invariants nobody else reads or writes pages of units being
+            // unaccepted or not yet in use. The source is a whole page.
+            // Cannot fail: the range is the whole page.
+            let _ = unsafe { page.write_raw(POISON_PAGE.as_ptr(), 0, PAGE_SIZE) };
+        }
+    }
+
+    /// Does to the pages of `units` what accepting them does to their contents.
+    fn emulate_accept(&self, units: UnitRange) {
+        if self.backend != BackendKind::EmulatedTdx {
+            return;
+        }
+        for page in self.unit_pages(units) {
+            // SAFETY: by the type invariants the caller is the only one using these pages.
+            // Cannot fail: the range is the whole page.
+            let _ = unsafe { page.fill_zero_raw(0, PAGE_SIZE) };
+        }
+    }
+
+    /// Accepts `units` in an emulated backend.
+    fn accept_emulated(&self, units: UnitRange) -> Result<(), AcceptFailure> {
+        let unit_bytes = self.unit_bytes.get();
+        for unit in units.start..units.end {
+            if self.fail_unit == Some(unit) {
+                // As a real conversion that fails half-way: the unit is in an unknown state.
+                let start = unit.saturating_mul(unit_bytes);
+                return Err(AcceptFailure {
+                    accepted_end: start,
+                    failed_end: start.saturating_add(unit_bytes),
+                });
+            }
+            let Some(flags) = self.unit_flags(UnitRange::new(unit, unit + 1)).next() else {
+                continue;
+            };
+            if flags.accepted.xchg(true, Relaxed) {
+                self.double_accepts.add(1, Relaxed);
+            }
+            self.emulate_accept(UnitRange::new(unit, unit + 1));
+            if !self.accept_delay.is_zero() {
+                fsleep(self.accept_delay);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl AcceptBackend for Memory {
+    fn accept(&self, start: u64, end: u64) -> Result<(), AcceptFailure> {
+        match self.backend {
+            BackendKind::EmulatedTdx | BackendKind::EmulatedSnp => self.accept_emulated(
+                UnitRange::new(start / self.unit_bytes, end / self.unit_bytes),
+            ),
+            #[cfg(CONFIG_INTEL_TDX_GUEST)]
+            BackendKind::Tdx => self.convert(start, end),
+            #[cfg(CONFIG_AMD_MEM_ENCRYPT)]
+            BackendKind::Snp => self.convert(start, end),
+        }
+    }
+}
+
+#[cfg(any(CONFIG_INTEL_TDX_GUEST, CONFIG_AMD_MEM_ENCRYPT))]
+impl Memory {
+    /// Accepts the region bytes `[start, end)` for real.
+    ///
+    /// Each physically contiguous stretch of pages is split into the requests the hardware
+    /// takes (`accept_tdx()`, `accept_snp()` of the core), and each request is one conversion to
+    /// shared and back. The first failed request stops the run; the failure is translated back
+    /// to region offsets.
+    fn convert(&self, start: u64, end: u64) -> Result<(), AcceptFailure> {
+        let last = usize::try_from(end / PAGE_BYTES).unwrap_or(usize::MAX);
+        let mut index = usize::try_from(start / PAGE_BYTES).unwrap_or(usize::MAX);
+        while index < last {
+            let Some(phys) = self.phys(index) else {
+                break;
+            };
+            let mut next = index.saturating_add(1);
+            let mut phys_end = phys.saturating_add(PAGE_BYTES);
+            while next < last && self.phys(next) == Some(phys_end) {
+                next = next.saturating_add(1);
+                phys_end = phys_end.saturating_add(PAGE_BYTES);
+            }
+
+            let result = match self.backend {
+                #[cfg(CONFIG_INTEL_TDX_GUEST)]
+                BackendKind::Tdx => crate::accept::accept_tdx(phys, phys_end, |chunk| {
+                    if reaccept(chunk.start, chunk.size.bytes()) {
+                        crate::accept::ChunkOutcome::Accepted
+                    } else {
+                        crate::accept::ChunkOutcome::Failed
+                    }
+                }),
+                #[cfg(CONFIG_AMD_MEM_ENCRYPT)]
+                BackendKind::Snp => crate::accept::accept_snp(phys, phys_end, |batch| {
+                    reaccept(batch.start(), batch.end().saturating_sub(batch.start()))
+                }),
+                _ => Ok(()),
+            };
+            let offset = (index as u64).saturating_mul(PAGE_BYTES);
+            result.map_err(|failure| AcceptFailure {
+                accepted_end: offset.saturating_add(failure.accepted_end.saturating_sub(phys)),
+                failed_end: offset.saturating_add(failure.failed_end.saturating_sub(phys)),
+            })?;
+            index = next;
+        }
+        Ok(())
+    }
+
+    /// Returns the physical address of the page at `index`.
+    fn phys(&self, index: usize) -> Option<u64> {
+        let page = self.pages.get(index)?;
+        // SAFETY: `page` is a valid page the region owns.
+        Some(unsafe { ffi_ext::rkm_accept_page_to_phys(page.as_ptr()) })
+    }
+}
+
+/// Converts the direct-mapped, physically contiguous `[phys, phys + bytes)` to shared and back
+/// to private, which accepts it again; returns `false` if either conversion failed, leaving the
+/// memory in an unknown state.
+#[cfg(any(CONFIG_INTEL_TDX_GUEST, CONFIG_AMD_MEM_ENCRYPT))]
+fn reaccept(phys: u64, bytes: u64) -> bool {
+    let Ok(pages) = core::ffi::c_int::try_from(bytes / PAGE_BYTES) else {
+        return false;
+    };
+    // SAFETY: `phys` is the address of pages the region owns, which are in the direct map.
+    let addr = unsafe { ffi_ext::rkm_accept_phys_to_virt(phys) };
+    // SAFETY: `[addr, addr + pages pages)` is direct-mapped memory of the region that nobody
+    // maps or uses while its unit is being accepted, so its contents may be lost; both calls
+    // may sleep, and no lock is held here.
+    unsafe {
+        ffi_ext::set_memory_decrypted(addr, pages) == 0
+            && ffi_ext::set_memory_encrypted(addr, pages) == 0
+    }
+}
+
+impl Drop for Memory {
+    fn drop(&mut self) {
+        let mut leaked: u64 = 0;
+        let mut index = self.pages.len();
+        while let Some(page) = self.pages.pop() {
+            index = index.saturating_sub(1);
+            let unit = index / self.pages_per_unit;
+            if self
+                .units
+                .get(unit)
+                .is_some_and(|flags| flags.leaked.load(Relaxed))
+            {
+                // Its state is unknown: handing it back could give the next user a page
+                // that is shared with the host, or not accepted.
+                core::mem::forget(page);
+                leaked = leaked.saturating_add(1);
+            }
+        }
+        if leaked != 0 {
+            pr_warn!("leaked {leaked} pages a backend failed on\n");
+        }
+    }
+}
