@@ -214,3 +214,40 @@ pub(crate) fn check_backend(backend: BackendKind) -> Result {
         }
     }
 }
+
+#[kunit_tests(rkm_accept_config)]
+mod tests {
+    use super::*;
+
+    /// Exactly the documented names, nothing close to them.
+    #[test]
+    fn mode_names() {
+        assert_eq!(Mode::parse(b"lazy"), Some(Mode::Lazy));
+        assert_eq!(Mode::parse(b"eager"), Some(Mode::Eager));
+        for bad in [&b""[..], b"Lazy", b"lazy\n", b"eage", b"eagerly"] {
+            assert_eq!(Mode::parse(bad), None);
+        }
+    }
+
+    /// Each backend name, and the real ones since this kernel has both guest options.
+    #[test]
+    fn backend_names() {
+        assert_eq!(
+            BackendKind::parse(b"emulated-tdx"),
+            Ok(BackendKind::EmulatedTdx)
+        );
+        assert_eq!(
+            BackendKind::parse(b"emulated-snp"),
+            Ok(BackendKind::EmulatedSnp)
+        );
+        for bad in [&b""[..], b"emulated", b"TDX", b"tdx ", b"sev-snp"] {
+            assert_eq!(BackendKind::parse(bad), Err(BackendError::Unknown));
+        }
+        assert!(!BackendKind::EmulatedTdx.is_real());
+        assert!(!BackendKind::EmulatedSnp.is_real());
+        #[cfg(CONFIG_INTEL_TDX_GUEST)]
+        assert_eq!(BackendKind::parse(b"tdx"), Ok(BackendKind::Tdx));
+        #[cfg(CONFIG_AMD_MEM_ENCRYPT)]
+        assert!(BackendKind::parse(b"snp").is_ok_and(BackendKind::is_real));
+    }
+}

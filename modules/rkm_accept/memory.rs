@@ -359,3 +359,97 @@ impl Drop for Memory {
         }
     }
 }
+
+#[kunit_tests(rkm_accept_memory)]
+mod tests {
+    use super::*;
+    use crate::config::Mode;
+    use core::num::NonZeroU32;
+
+    /// Pages per unit in these tests.
+    const UNIT_PAGES: u64 = 4;
+    /// Bytes per unit in these tests.
+    const UNIT: u64 = UNIT_PAGES * PAGE_BYTES;
+
+    /// A region of four small units.
+    fn memory(backend: BackendKind, pre_accepted_units: u64, fail_unit: Option<u64>) -> Memory {
+        let config = Config {
+            size: 4 * UNIT,
+            unit_size: NonZeroU32::new(UNIT as u32).unwrap(),
+            mode: Mode::Lazy,
+            pre_accepted: pre_accepted_units * UNIT,
+            accept_ahead: 0,
+            backend,
+            accept_delay: Delta::from_micros(0),
+            fail_unit,
+        };
+        Memory::new(&config, pre_accepted_units).unwrap()
+    }
+
+    /// Returns `true` if every byte of every page of `unit` is `value`.
+    fn unit_holds(memory: &Memory, unit: u64, value: u8) -> bool {
+        let mut buf = [0u8; 256];
+        (unit * UNIT_PAGES..(unit + 1) * UNIT_PAGES).all(|index| {
+            let page = memory.page(index as usize).unwrap();
+            (0..PAGE_SIZE).step_by(buf.len()).all(|offset| {
+                // SAFETY: nothing else uses the test's pages; `buf` is writable.
+                unsafe { page.read_raw(buf.as_mut_ptr(), offset, buf.len()) }.unwrap();
+                buf.iter().all(|byte| *byte == value)
+            })
+        })
+    }
+
+    /// TDX clears what it accepts; unaccepted memory is poison; a second accept is counted.
+    #[test]
+    fn emulated_tdx_zeroes_and_counts_double_accepts() {
+        let memory = memory(BackendKind::EmulatedTdx, 1, None);
+        assert!(unit_holds(&memory, 0, 0));
+        assert!(unit_holds(&memory, 1, POISON));
+        assert!(unit_holds(&memory, 3, POISON));
+
+        assert_eq!(memory.accept(UNIT, 3 * UNIT), Ok(()));
+        assert!(unit_holds(&memory, 1, 0));
+        assert!(unit_holds(&memory, 2, 0));
+        assert!(unit_holds(&memory, 3, POISON));
+        assert_eq!(memory.double_accepts(), 0);
+
+        // Unit 0 came accepted from "firmware": accepting it again is a double accept.
+        assert_eq!(memory.accept(0, 2 * UNIT), Ok(()));
+        assert_eq!(memory.double_accepts(), 2);
+
+        memory.unaccept(UnitRange::new(1, 2));
+        assert!(unit_holds(&memory, 1, POISON));
+        assert_eq!(memory.accept(UNIT, 2 * UNIT), Ok(()));
+        assert_eq!(memory.double_accepts(), 2);
+        assert!(unit_holds(&memory, 1, 0));
+    }
+
+    /// SNP leaves the contents as they were, pre-accepted units included.
+    #[test]
+    fn emulated_snp_keeps_contents() {
+        let memory = memory(BackendKind::EmulatedSnp, 1, None);
+        assert!(unit_holds(&memory, 0, POISON));
+        assert_eq!(memory.accept(UNIT, 4 * UNIT), Ok(()));
+        assert!((1..4).all(|unit| unit_holds(&memory, unit, POISON)));
+        assert_eq!(memory.double_accepts(), 0);
+    }
+
+    /// An injected failure stops the run at the failing unit, which is left unknown.
+    #[test]
+    fn failure_stops_at_the_failing_unit() {
+        let memory = memory(BackendKind::EmulatedTdx, 0, Some(2));
+        assert_eq!(
+            memory.accept(0, 4 * UNIT),
+            Err(AcceptFailure {
+                accepted_end: 2 * UNIT,
+                failed_end: 3 * UNIT,
+            })
+        );
+        assert!(unit_holds(&memory, 1, 0));
+        assert!(unit_holds(&memory, 2, POISON));
+        assert!(unit_holds(&memory, 3, POISON));
+        // Emulated pages are not leaked: only a real conversion leaves them unknown.
+        memory.record_failure(UnitRange::new(2, 3));
+        assert!(!memory.units.iter().any(|flags| flags.leaked.load(Relaxed)));
+    }
+}
