@@ -82,6 +82,19 @@ impl BackendKind {
     pub(crate) fn is_real(self) -> bool {
         !matches!(self, Self::EmulatedTdx | Self::EmulatedSnp)
     }
+
+    /// Returns `true` if accepted memory reads as zeros (TDX), `false` if it reads as it was
+    /// (SNP).
+    pub(crate) fn accept_clears(self) -> bool {
+        match self {
+            Self::EmulatedTdx => true,
+            Self::EmulatedSnp => false,
+            #[cfg(CONFIG_INTEL_TDX_GUEST)]
+            Self::Tdx => true,
+            #[cfg(CONFIG_AMD_MEM_ENCRYPT)]
+            Self::Snp => false,
+        }
+    }
 }
 
 /// The checked module parameters.

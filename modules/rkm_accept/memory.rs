@@ -3,8 +3,8 @@
 //! The memory of the region and what accepting it does.
 //!
 //! The region is made of order-0 pages the module owns; an address of the acceptor is a byte
-//! offset into the region. The emulated backends give it the semantics of memory in a
-//! confidential guest: unaccepted memory holds [`POISON`], accepting it under TDX semantics
+//! offset into the region. Unaccepted memory holds [`POISON`]. The emulated backends give the
+//! region the semantics of memory in a confidential guest: accepting it under TDX semantics
 //! zeroes it (the TDX module clears a page it accepts) and under SNP semantics leaves it as it
 //! was (the contents of a page validated after a conversion are unspecified). The real backends
 //! convert the pages to shared and back to private, which on TDX is `MapGPA` plus
@@ -47,7 +47,7 @@ use kernel::{
     }, //
 };
 
-/// The byte unaccepted memory holds in the emulated backends.
+/// The byte unaccepted memory holds: written at load and at unaccept, whatever the backend.
 pub(crate) const POISON: u8 = ffi_ext::RKM_ACCEPT_POISON as u8;
 
 /// A page of [`POISON`], the source of every poisoning copy.
@@ -131,9 +131,11 @@ impl Memory {
             fail_unit: config.fail_unit,
             double_accepts: Atomic::new(0),
         };
-        if !memory.backend.is_real() {
-            memory.poison(UnitRange::new(pre_accepted_units, config.units()));
-            memory.emulate_accept(UnitRange::new(0, pre_accepted_units));
+        // Whatever the pages held before must never reach user space, and on SNP a conversion
+        // back to private would bring it back: every backend starts from poison.
+        memory.poison(UnitRange::new(0, config.units()));
+        if memory.backend.accept_clears() {
+            memory.clear(UnitRange::new(0, pre_accepted_units));
         }
         Ok(memory)
     }
@@ -153,15 +155,11 @@ impl Memory {
         self.double_accepts.load(Relaxed)
     }
 
-    /// Makes `units` unaccepted as far as the backend goes.
+    /// Makes `units` unaccepted as far as the backend goes: poison, as at load.
     ///
     /// The caller holds the acceptor's lock, nobody accepts these units and their mappings are
-    /// gone. A real backend has nothing to do: its pages stay private and the next accept
-    /// converts them again.
+    /// gone. A real backend's pages stay private, and the next accept converts them again.
     pub(crate) fn unaccept(&self, units: UnitRange) {
-        if self.backend.is_real() {
-            return;
-        }
         for flags in self.unit_flags(units) {
             flags.accepted.store(false, Relaxed);
         }
@@ -209,11 +207,8 @@ impl Memory {
         }
     }
 
-    /// Does to the pages of `units` what accepting them does to their contents.
-    fn emulate_accept(&self, units: UnitRange) {
-        if self.backend != BackendKind::EmulatedTdx {
-            return;
-        }
+    /// Zeroes the pages of `units`, as the TDX module does to the pages it accepts.
+    fn clear(&self, units: UnitRange) {
         for page in self.unit_pages(units) {
             // SAFETY: by the type invariants the caller is the only one using these pages.
             // Cannot fail: the range is the whole page.
@@ -239,7 +234,9 @@ impl Memory {
             if flags.accepted.xchg(true, Relaxed) {
                 self.double_accepts.add(1, Relaxed);
             }
-            self.emulate_accept(UnitRange::new(unit, unit + 1));
+            if self.backend.accept_clears() {
+                self.clear(UnitRange::new(unit, unit + 1));
+            }
             if !self.accept_delay.is_zero() {
                 fsleep(self.accept_delay);
             }

@@ -53,9 +53,11 @@ FIXTURE_TEARDOWN(region)
 /* The units that are accepted now, as a bit mask of the first 64. */
 static uint64_t accepted_mask(struct region *r, uint64_t *words, size_t nwords)
 {
+	uint64_t units = r->units < 64 ? (1ULL << r->units) - 1 : ~0ULL;
+
 	if (read_bitmap(r, words, nwords))
 		return ~0ULL;
-	return ~words[0];
+	return ~words[0] & units;
 }
 
 static uint64_t page_of(struct region *r, uint64_t unit, uint64_t page)

@@ -21,7 +21,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-/* Byte pattern of unaccepted memory in the emulated backends. */
+/* Byte pattern of unaccepted memory (written at load and by UNACCEPT). */
 #define RKM_ACCEPT_POISON 0xa5
 
 /* A byte range of the region: [start, start + size). */
@@ -89,10 +89,10 @@ struct rkm_accept_stats {
 
 /*
  * Test only (the kernel never unaccepts): make every unit holding a byte of
- * the range unaccepted again. Mappings of those units are torn down first;
- * the emulated backends poison them. Waits while any of them is being
- * accepted. Returns how many of them were accepted. EIO: a backend failed on
- * one of them. EINTR: a signal arrived while waiting.
+ * the range unaccepted again. Mappings of those units are torn down first,
+ * then they are poisoned. Waits while any of them is being accepted. Returns
+ * how many of them were accepted. EIO: a backend failed on one of them.
+ * EINTR: a signal arrived while waiting.
  */
 #define RKM_ACCEPT_IOC_UNACCEPT _IOW(RKM_ACCEPT_IOC_MAGIC, 5, struct rkm_accept_range)
 
