@@ -58,8 +58,8 @@ const PAGE_BYTES: u64 = PAGE_SIZE as u64;
 
 /// What the module knows of one unit besides its bit in the acceptor.
 struct UnitFlags {
-    /// Emulated backends: the unit is accepted as far as the backend knows. A second accept
-    /// while it is set is a double accept, which is fatal on real hardware.
+    /// The unit is accepted as far as the backend knows. A second accept while it is set is a
+    /// double accept, which is fatal on real hardware.
     accepted: Atomic<bool>,
     /// Real backends: a conversion failed on the unit and its pages are in an unknown state, so
     /// they are never given back to the page allocator.
@@ -89,7 +89,7 @@ pub(crate) struct Memory {
     accept_delay: Delta,
     /// Unit on which the emulated backends fail.
     fail_unit: Option<u64>,
-    /// Units the emulated backends were asked to accept while accepted.
+    /// Units a backend was asked to accept while accepted.
     double_accepts: Atomic<u64>,
 }
 
@@ -150,20 +150,22 @@ impl Memory {
         self.pages.len()
     }
 
-    /// Returns the number of times the emulated backends were asked to accept accepted memory.
+    /// Returns the number of units a backend was asked to accept while accepted.
     pub(crate) fn double_accepts(&self) -> u64 {
         self.double_accepts.load(Relaxed)
     }
 
-    /// Makes `units` unaccepted as far as the backend goes: poison, as at load.
+    /// Makes `units` unaccepted as far as the backend goes: the accepted ones are poisoned, as
+    /// at load.
     ///
     /// The caller holds the acceptor's lock, nobody accepts these units and their mappings are
     /// gone. A real backend's pages stay private, and the next accept converts them again.
     pub(crate) fn unaccept(&self, units: UnitRange) {
-        for flags in self.unit_flags(units) {
-            flags.accepted.store(false, Relaxed);
+        for (unit, flags) in (units.start..).zip(self.unit_flags(units)) {
+            if flags.accepted.xchg(false, Relaxed) {
+                self.poison(UnitRange::new(unit, unit.saturating_add(1)));
+            }
         }
-        self.poison(units);
     }
 
     /// Records that a backend failed on `units`; a real backend's pages there are then leaked.
@@ -228,12 +230,6 @@ impl Memory {
                     failed_end: start.saturating_add(unit_bytes),
                 });
             }
-            let Some(flags) = self.unit_flags(UnitRange::new(unit, unit + 1)).next() else {
-                continue;
-            };
-            if flags.accepted.xchg(true, Relaxed) {
-                self.double_accepts.add(1, Relaxed);
-            }
             if self.backend.accept_clears() {
                 self.clear(UnitRange::new(unit, unit + 1));
             }
@@ -247,7 +243,7 @@ impl Memory {
 
 impl AcceptBackend for Memory {
     fn accept(&self, start: u64, end: u64) -> Result<(), AcceptFailure> {
-        match self.backend {
+        let result = match self.backend {
             BackendKind::EmulatedTdx | BackendKind::EmulatedSnp => self.accept_emulated(
                 UnitRange::new(start / self.unit_bytes, end / self.unit_bytes),
             ),
@@ -255,7 +251,16 @@ impl AcceptBackend for Memory {
             BackendKind::Tdx => self.convert(start, end),
             #[cfg(CONFIG_AMD_MEM_ENCRYPT)]
             BackendKind::Snp => self.convert(start, end),
+        };
+        // Only whole units count as accepted, as in the acceptor.
+        let accepted_end = result.map_or_else(|failure| failure.accepted_end.min(end), |()| end);
+        let units = UnitRange::new(start / self.unit_bytes, accepted_end / self.unit_bytes);
+        for flags in self.unit_flags(units) {
+            if flags.accepted.xchg(true, Relaxed) {
+                self.double_accepts.add(1, Relaxed);
+            }
         }
+        result
     }
 }
 

@@ -55,7 +55,7 @@ struct rkm_accept_stats {
 	__u64 faults;           /* page faults handled */
 	__u64 faults_waited;    /* faults whose unit was not accepted yet: they accepted it or waited */
 	__u64 ahead_units;      /* units accepted ahead of use by the background worker */
-	__u64 double_accepts;   /* emulated backends: units accepted twice (a bug: must be 0) */
+	__u64 double_accepts;   /* units a backend accepted while accepted (a bug: must be 0) */
 	__u64 accept_ns;        /* time spent in backend calls */
 	__u64 wait_ns;          /* time callers spent waiting for another's accept */
 };
