@@ -40,7 +40,7 @@ impl Mode {
 pub(crate) enum BackendKind {
     /// TDX semantics on ordinary memory: accepted memory reads as zeros.
     EmulatedTdx,
-    /// SNP semantics on ordinary memory: accepting leaves the contents as they were (poison).
+    /// SNP semantics on ordinary memory: accepted memory holds unspecified contents (poison).
     EmulatedSnp,
     /// Real conversions in a TDX guest.
     #[cfg(CONFIG_INTEL_TDX_GUEST)]

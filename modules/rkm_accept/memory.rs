@@ -3,10 +3,12 @@
 //! The memory of the region and what accepting it does.
 //!
 //! The region is made of order-0 pages the module owns; an address of the acceptor is a byte
-//! offset into the region. Unaccepted memory holds [`POISON`]. The emulated backends give the
-//! region the semantics of memory in a confidential guest: accepting it under TDX semantics
-//! zeroes it (the TDX module clears a page it accepts) and under SNP semantics leaves it as it
-//! was (the contents of a page validated after a conversion are unspecified). The real backends
+//! offset into the region. Nothing can see unaccepted memory (user space only ever maps accepted
+//! units), so what matters is what a unit holds once accepted, and accepting writes every page of
+//! it: under TDX semantics zeros (the TDX module clears a page it accepts), under SNP semantics
+//! [`POISON`], standing for what the page held (the contents of a page validated after a
+//! conversion are unspecified). So loading a lazy region costs no pass over its memory, and no
+//! page ever shows user space what it held in the kernel before. The real backends
 //! convert the pages to shared and back to private, which on TDX is `MapGPA` plus
 //! `TDG.MEM.PAGE.ACCEPT` and on SNP a page state change plus `PVALIDATE`: the same work as
 //! accepting firmware-unaccepted memory, on pages a module may own.
@@ -47,7 +49,7 @@ use kernel::{
     }, //
 };
 
-/// The byte unaccepted memory holds: written at load and at unaccept, whatever the backend.
+/// The byte accepted memory holds under SNP semantics.
 pub(crate) const POISON: u8 = ffi_ext::RKM_ACCEPT_POISON as u8;
 
 /// A page of [`POISON`], the source of every poisoning copy.
@@ -72,7 +74,7 @@ struct UnitFlags {
 ///
 /// - `pages` holds `units.len() * pages_per_unit` pages.
 /// - A page is only written by the backend while the acceptor hands its unit out to exactly one
-///   caller, or by [`Memory::unaccept`] under the acceptor's lock after its mappings are gone;
+///   caller, or at load;
 ///   user space maps a page only while its unit is accepted.
 pub(crate) struct Memory {
     /// The region, in order.
@@ -131,12 +133,8 @@ impl Memory {
             fail_unit: config.fail_unit,
             double_accepts: Atomic::new(0),
         };
-        // Whatever the pages held before must never reach user space, and on SNP a conversion
-        // back to private would bring it back: every backend starts from poison.
-        memory.poison(UnitRange::new(0, config.units()));
-        if memory.backend.accept_clears() {
-            memory.clear(UnitRange::new(0, pre_accepted_units));
-        }
+        // Accepted by "firmware": they hold what an accept leaves.
+        memory.fill_accepted(UnitRange::new(0, pre_accepted_units));
         Ok(memory)
     }
 
@@ -155,16 +153,14 @@ impl Memory {
         self.double_accepts.load(Relaxed)
     }
 
-    /// Makes `units` unaccepted as far as the backend goes: the accepted ones are poisoned, as
-    /// at load.
+    /// Makes `units` unaccepted as far as the backend goes.
     ///
     /// The caller holds the acceptor's lock, nobody accepts these units and their mappings are
-    /// gone. A real backend's pages stay private, and the next accept converts them again.
+    /// gone, so their contents no longer matter: the next accept writes them. A real backend's
+    /// pages stay private, and the next accept converts them again.
     pub(crate) fn unaccept(&self, units: UnitRange) {
-        for (unit, flags) in (units.start..).zip(self.unit_flags(units)) {
-            if flags.accepted.xchg(false, Relaxed) {
-                self.poison(UnitRange::new(unit, unit.saturating_add(1)));
-            }
+        for flags in self.unit_flags(units) {
+            flags.accepted.store(false, Relaxed);
         }
     }
 
@@ -199,22 +195,21 @@ impl Memory {
             .skip(page_index(units.start))
     }
 
-    /// Fills the pages of `units` with [`POISON`].
-    fn poison(&self, units: UnitRange) {
+    /// Writes the pages of `units` as accepting leaves them: zeros under TDX semantics,
+    /// [`POISON`] under SNP semantics.
+    fn fill_accepted(&self, units: UnitRange) {
+        let clear = self.backend.accept_clears();
         for page in self.unit_pages(units) {
-            // SAFETY: by the type invariants nobody else reads or writes pages of units being
-            // unaccepted or not yet in use. The source is a whole page.
+            // SAFETY: by the type invariants the caller is the only one using these pages, which
+            // no user maps. The source is a whole page.
             // Cannot fail: the range is the whole page.
-            let _ = unsafe { page.write_raw(POISON_PAGE.as_ptr(), 0, PAGE_SIZE) };
-        }
-    }
-
-    /// Zeroes the pages of `units`, as the TDX module does to the pages it accepts.
-    fn clear(&self, units: UnitRange) {
-        for page in self.unit_pages(units) {
-            // SAFETY: by the type invariants the caller is the only one using these pages.
-            // Cannot fail: the range is the whole page.
-            let _ = unsafe { page.fill_zero_raw(0, PAGE_SIZE) };
+            let _ = unsafe {
+                if clear {
+                    page.fill_zero_raw(0, PAGE_SIZE)
+                } else {
+                    page.write_raw(POISON_PAGE.as_ptr(), 0, PAGE_SIZE)
+                }
+            };
         }
     }
 
@@ -230,9 +225,7 @@ impl Memory {
                     failed_end: start.saturating_add(unit_bytes),
                 });
             }
-            if self.backend.accept_clears() {
-                self.clear(UnitRange::new(unit, unit + 1));
-            }
+            self.fill_accepted(UnitRange::new(unit, unit + 1));
             if !self.accept_delay.is_zero() {
                 fsleep(self.accept_delay);
             }
@@ -273,6 +266,14 @@ impl Memory {
     /// shared and back. The first failed request stops the run; the failure is translated back
     /// to region offsets.
     fn convert(&self, start: u64, end: u64) -> Result<(), AcceptFailure> {
+        // On SNP a page comes back from the conversion with what it held before: make that
+        // poison rather than what the kernel left there. TDX clears the pages itself.
+        if !self.backend.accept_clears() {
+            self.fill_accepted(UnitRange::new(
+                start / self.unit_bytes,
+                end / self.unit_bytes,
+            ));
+        }
         let last = usize::try_from(end / PAGE_BYTES).unwrap_or(usize::MAX);
         let mut index = usize::try_from(start / PAGE_BYTES).unwrap_or(usize::MAX);
         while index < last {
@@ -401,36 +402,45 @@ mod tests {
         })
     }
 
-    /// TDX clears what it accepts; unaccepted memory is poison; a second accept is counted.
+    /// Writes `value` all over `unit`, as a user of the accepted unit would.
+    fn scribble(memory: &Memory, unit: u64, value: u8) {
+        let buf = [value; PAGE_SIZE];
+        for index in unit * UNIT_PAGES..(unit + 1) * UNIT_PAGES {
+            let page = memory.page(index as usize).unwrap();
+            // SAFETY: nothing else uses the test's pages; `buf` is a whole page.
+            unsafe { page.write_raw(buf.as_ptr(), 0, PAGE_SIZE) }.unwrap();
+        }
+    }
+
+    /// TDX clears what it accepts, again after an unaccept; a second accept is counted.
     #[test]
     fn emulated_tdx_zeroes_and_counts_double_accepts() {
         let memory = memory(BackendKind::EmulatedTdx, 1, None);
         assert!(unit_holds(&memory, 0, 0));
-        assert!(unit_holds(&memory, 1, POISON));
-        assert!(unit_holds(&memory, 3, POISON));
 
+        scribble(&memory, 1, 0x5a);
         assert_eq!(memory.accept(UNIT, 3 * UNIT), Ok(()));
         assert!(unit_holds(&memory, 1, 0));
         assert!(unit_holds(&memory, 2, 0));
-        assert!(unit_holds(&memory, 3, POISON));
         assert_eq!(memory.double_accepts(), 0);
 
         // Unit 0 came accepted from "firmware": accepting it again is a double accept.
         assert_eq!(memory.accept(0, 2 * UNIT), Ok(()));
         assert_eq!(memory.double_accepts(), 2);
 
+        scribble(&memory, 1, 0x5a);
         memory.unaccept(UnitRange::new(1, 2));
-        assert!(unit_holds(&memory, 1, POISON));
         assert_eq!(memory.accept(UNIT, 2 * UNIT), Ok(()));
         assert_eq!(memory.double_accepts(), 2);
         assert!(unit_holds(&memory, 1, 0));
     }
 
-    /// SNP leaves the contents as they were, pre-accepted units included.
+    /// SNP leaves poison for what the page held, pre-accepted units included.
     #[test]
-    fn emulated_snp_keeps_contents() {
+    fn emulated_snp_leaves_poison() {
         let memory = memory(BackendKind::EmulatedSnp, 1, None);
         assert!(unit_holds(&memory, 0, POISON));
+        scribble(&memory, 2, 0x5a);
         assert_eq!(memory.accept(UNIT, 4 * UNIT), Ok(()));
         assert!((1..4).all(|unit| unit_holds(&memory, unit, POISON)));
         assert_eq!(memory.double_accepts(), 0);
@@ -448,8 +458,9 @@ mod tests {
             })
         );
         assert!(unit_holds(&memory, 1, 0));
-        assert!(unit_holds(&memory, 2, POISON));
-        assert!(unit_holds(&memory, 3, POISON));
+        let accepted: [bool; 4] =
+            core::array::from_fn(|unit| memory.units[unit].accepted.load(Relaxed));
+        assert_eq!(accepted, [true, true, false, false]);
         // Emulated pages are not leaked: only a real conversion leaves them unknown.
         memory.record_failure(UnitRange::new(2, 3));
         assert!(!memory.units.iter().any(|flags| flags.leaked.load(Relaxed)));

@@ -74,7 +74,7 @@ pre_accepted_stats() {
 ktap_test_result "pre_accepted: partial units accepted whole, no backend call" pre_accepted_units
 ktap_test_result "pre_accepted: stats add up" pre_accepted_stats
 
-# --- SNP semantics: accepted memory reads as it was (poison) until written ---
+# --- SNP semantics: accepted memory reads as poison (unspecified) until written ---
 snp_tests() {
 	reload backend=emulated-snp &&
 		run_tests -t accepted_memory_reads_as_the_backend_says -t unaccept_then_touch_accepts_again \

@@ -21,7 +21,10 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-/* Byte pattern of unaccepted memory (written at load and by UNACCEPT). */
+/*
+ * What accepted memory reads as under SNP semantics (its contents are
+ * unspecified) until written; under TDX semantics it reads as zeros.
+ */
 #define RKM_ACCEPT_POISON 0xa5
 
 /* A byte range of the region: [start, start + size). */
@@ -89,8 +92,8 @@ struct rkm_accept_stats {
 
 /*
  * Test only (the kernel never unaccepts): make every unit holding a byte of
- * the range unaccepted again. Mappings of those units are torn down first,
- * then they are poisoned. Waits while any of them is being accepted. Returns
+ * the range unaccepted again. Mappings of those units are torn down first; a
+ * later touch accepts them again. Waits while any of them is being accepted. Returns
  * how many of them were accepted. EIO: a backend failed on one of them.
  * EINTR: a signal arrived while waiting.
  */
