@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Benchmark parameters, statistics and the JSON report `make bench` collects.
+//!
+//! The module measures; this file turns what it measured into numbers a reader can compare:
+//! the median of interleaved samples, the cost of one lock/unlock pair, operations per second
+//! and the Rust-to-C ratio, all in integers (no floating point in the kernel).
+
+use super::params::{
+    number,
+    set_once,
+    Tokens, //
+};
+use super::ParamError;
+use core::fmt;
+
+/// Most samples per measurement (the median is taken over them).
+pub const MAX_SAMPLES: u32 = 31;
+/// Most lock/unlock pairs per sample.
+pub const MAX_ITERATIONS: u32 = 10_000_000;
+/// Longest contended run per lock kind and thread count, in milliseconds.
+pub const MAX_BENCH_DURATION_MS: u32 = 10_000;
+/// Thread counts of the contended runs.
+pub const CONTENDED_THREADS: [usize; 2] = [1, 2];
+
+const DEFAULT_ITERATIONS: u32 = 100_000;
+const DEFAULT_SAMPLES: u32 = 9;
+const DEFAULT_DURATION_MS: u32 = 300;
+
+/// What a benchmark run measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BenchParams {
+    /// Lock/unlock pairs per uncontended sample.
+    pub iterations: u32,
+    /// Uncontended samples per lock kind and variant; the report gives their median.
+    pub samples: u32,
+    /// Length of each contended run, in milliseconds.
+    pub duration_ms: u32,
+}
+
+impl Default for BenchParams {
+    fn default() -> Self {
+        Self {
+            iterations: DEFAULT_ITERATIONS,
+            samples: DEFAULT_SAMPLES,
+            duration_ms: DEFAULT_DURATION_MS,
+        }
+    }
+}
+
+impl BenchParams {
+    /// Parses `run [iterations=N] [samples=N] [duration_ms=N]`.
+    pub fn parse(input: &[u8]) -> Result<Self, ParamError> {
+        let mut tokens = Tokens::new(input)?;
+        if tokens.next_word() != Some("run") {
+            return Err(ParamError::Malformed);
+        }
+        let (mut iterations, mut samples, mut duration_ms) = (None, None, None);
+        while let Some(pair) = tokens.next_pair() {
+            let (key, value) = pair?;
+            match key {
+                "iterations" => set_once(
+                    &mut iterations,
+                    number("iterations", value, 1, MAX_ITERATIONS)?,
+                )?,
+                "samples" => set_once(&mut samples, number("samples", value, 1, MAX_SAMPLES)?)?,
+                "duration_ms" => set_once(
+                    &mut duration_ms,
+                    number("duration_ms", value, 1, MAX_BENCH_DURATION_MS)?,
+                )?,
+                _ => return Err(ParamError::UnknownKey),
+            }
+        }
+        let default = Self::default();
+        Ok(Self {
+            iterations: iterations.unwrap_or(default.iterations),
+            samples: samples.unwrap_or(default.samples),
+            duration_ms: duration_ms.unwrap_or(default.duration_ms),
+        })
+    }
+}
+
+/// The median of `samples` (the lower middle one for an even count); sorts them in place.
+pub fn median(samples: &mut [u64]) -> Option<u64> {
+    if samples.is_empty() {
+        return None;
+    }
+    samples.sort_unstable();
+    Some(samples[(samples.len() - 1) / 2])
+}
+
+/// Picoseconds per operation, from `total_ns` for `ops` operations.
+pub fn per_op_ps(total_ns: u64, ops: u64) -> Option<u64> {
+    total_ns.checked_mul(1000)?.checked_div(ops)
+}
+
+/// Operations per second, from `ops` operations in `elapsed_ns`.
+pub fn ops_per_sec(ops: u64, elapsed_ns: u64) -> Option<u64> {
+    let per_sec = u128::from(ops)
+        .checked_mul(1_000_000_000)?
+        .checked_div(u128::from(elapsed_ns))?;
+    u64::try_from(per_sec).ok()
+}
+
+/// `num / den` in thousandths.
+pub fn ratio_milli(num: u64, den: u64) -> Option<u64> {
+    num.checked_mul(1000)?.checked_div(den)
+}
+
+/// Cost of one uncontended lock/unlock pair of one lock kind, three ways.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PairCost<'a> {
+    /// Lock kind and operation, e.g. `rwsem read`.
+    pub kind: &'a str,
+    /// Through the Rust guard, in picoseconds (median).
+    pub rust_ps: u64,
+    /// The same primitive called from C, in picoseconds (median).
+    pub c_raw_ps: u64,
+    /// C's `guard()`/`scoped_guard()`, where cleanup.h has one, in picoseconds (median).
+    pub c_guard_ps: Option<u64>,
+}
+
+/// Contended throughput of one lock kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Throughput<'a> {
+    /// Lock kind and operation.
+    pub kind: &'a str,
+    /// Lock/unlock pairs per second through the Rust guard, one entry per
+    /// [`CONTENDED_THREADS`].
+    pub rust: [u64; CONTENDED_THREADS.len()],
+    /// The same with the primitive called from C.
+    pub c_raw: [u64; CONTENDED_THREADS.len()],
+}
+
+/// Everything one benchmark run measured, printed as JSON for `make bench`.
+#[derive(Clone, Copy, Debug)]
+pub struct BenchReport<'a> {
+    /// What was measured.
+    pub params: BenchParams,
+    /// Uncontended cost per lock kind.
+    pub costs: &'a [PairCost<'a>],
+    /// Contended throughput per lock kind.
+    pub throughput: &'a [Throughput<'a>],
+}
+
+/// A JSON string; the names are ours, but quote what JSON requires anyway.
+struct JsonStr<'a>(&'a str);
+
+impl fmt::Display for JsonStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for c in self.0.chars() {
+            match c {
+                '"' => f.write_str("\\\"")?,
+                '\\' => f.write_str("\\\\")?,
+                c if u32::from(c) < 0x20 => write!(f, "\\u{:04x}", u32::from(c))?,
+                c => write!(f, "{c}")?,
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+/// A fixed-point number `value / 10^decimals` as a JSON number, `null` when unknown.
+struct Fixed {
+    value: Option<u64>,
+    scale: u64,
+    decimals: usize,
+}
+
+impl Fixed {
+    fn ns_from_ps(ps: Option<u64>) -> Self {
+        // Hundredths of a nanosecond: finer is below the clock's noise.
+        Self {
+            value: ps.map(|ps| ps / 10),
+            scale: 100,
+            decimals: 2,
+        }
+    }
+
+    fn milli(milli: Option<u64>) -> Self {
+        Self {
+            value: milli,
+            scale: 1000,
+            decimals: 3,
+        }
+    }
+
+    fn mega(per_sec: u64) -> Self {
+        Self {
+            value: Some(per_sec / 1000),
+            scale: 1000,
+            decimals: 3,
+        }
+    }
+}
+
+impl fmt::Display for Fixed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.value {
+            None => f.write_str("null"),
+            Some(v) => write!(
+                f,
+                "{}.{:0width$}",
+                v / self.scale,
+                v % self.scale,
+                width = self.decimals
+            ),
+        }
+    }
+}
+
+impl fmt::Display for BenchReport<'_> {
+    /// `{"suite": ..., "params": {...}, "tables": [{"title", "columns", "rows"}, ...]}`: the
+    /// generic shape `scripts/bench.py` prints as tables.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.params;
+        writeln!(f, "{{\"suite\": \"rkm_guard\",")?;
+        writeln!(
+            f,
+            " \"params\": {{\"iterations\": {}, \"samples\": {}, \"duration_ms\": {}}},",
+            p.iterations, p.samples, p.duration_ms
+        )?;
+        writeln!(f, " \"tables\": [")?;
+        writeln!(
+            f,
+            "  {{\"title\": \"Uncontended lock+unlock pair, ns (median of {} samples of {} pairs)\",",
+            p.samples, p.iterations
+        )?;
+        writeln!(
+            f,
+            "   \"columns\": [\"lock\", \"Rust guard\", \"C raw\", \"C guard()\", \"Rust / C raw\"],"
+        )?;
+        writeln!(f, "   \"rows\": [")?;
+        for (i, c) in self.costs.iter().enumerate() {
+            writeln!(
+                f,
+                "    [{}, {}, {}, {}, {}]{}",
+                JsonStr(c.kind),
+                Fixed::ns_from_ps(Some(c.rust_ps)),
+                Fixed::ns_from_ps(Some(c.c_raw_ps)),
+                Fixed::ns_from_ps(c.c_guard_ps),
+                Fixed::milli(ratio_milli(c.rust_ps, c.c_raw_ps)),
+                if i + 1 < self.costs.len() { "," } else { "" }
+            )?;
+        }
+        writeln!(f, "   ]}},")?;
+        writeln!(
+            f,
+            "  {{\"title\": \"Contended lock+unlock pairs, millions per second ({} ms per run)\",",
+            p.duration_ms
+        )?;
+        f.write_str("   \"columns\": [\"lock\"")?;
+        for threads in CONTENDED_THREADS {
+            let plural = if threads == 1 { "" } else { "s" };
+            write!(
+                f,
+                ", \"Rust {threads} thread{plural}\", \"C raw {threads} thread{plural}\""
+            )?;
+        }
+        writeln!(f, "],")?;
+        writeln!(f, "   \"rows\": [")?;
+        for (i, t) in self.throughput.iter().enumerate() {
+            write!(f, "    [{}", JsonStr(t.kind))?;
+            for (rust, c_raw) in t.rust.iter().zip(t.c_raw.iter()) {
+                write!(f, ", {}, {}", Fixed::mega(*rust), Fixed::mega(*c_raw))?;
+            }
+            writeln!(
+                f,
+                "]{}",
+                if i + 1 < self.throughput.len() {
+                    ","
+                } else {
+                    ""
+                }
+            )?;
+        }
+        writeln!(f, "   ]}}")?;
+        writeln!(f, " ]}}")
+    }
+}
