@@ -64,7 +64,7 @@ clippy: $(kdir_ready)
 
 # Module sources follow the tree's .rustfmt.toml (copied at the top level so
 # cargo fmt in rust/ uses the same rules).
-rust_sources = $(shell find modules selftests -name '*.rs' ! -name '*_generated.rs' 2>/dev/null)
+rust_sources = $(shell find modules selftests rust/kernel_ext -name '*.rs' ! -name '*_generated.rs' 2>/dev/null)
 
 fmt:
 	rustfmt --edition 2021 $(rust_sources)

@@ -32,6 +32,11 @@ fn unit_conversions() {
     assert_eq!(ops_per_sec(3_000_000, 300_000_000), Some(10_000_000));
     assert_eq!(ops_per_sec(1, 0), None);
     assert_eq!(ops_per_sec(u64::MAX, 1), None);
+    // Past 2^64 / 10^9 operations the rate is computed in microseconds.
+    assert_eq!(
+        ops_per_sec(20_000_000_000, 10_000_000_000),
+        Some(2_000_000_000)
+    );
     assert_eq!(ratio_milli(21_000, 20_000), Some(1050));
     assert_eq!(ratio_milli(1, 0), None);
 }

@@ -86,7 +86,7 @@ pub fn median(samples: &mut [u64]) -> Option<u64> {
         return None;
     }
     samples.sort_unstable();
-    Some(samples[(samples.len() - 1) / 2])
+    samples.get((samples.len() - 1) / 2).copied()
 }
 
 /// Picoseconds per operation, from `total_ns` for `ops` operations.
@@ -96,10 +96,12 @@ pub fn per_op_ps(total_ns: u64, ops: u64) -> Option<u64> {
 
 /// Operations per second, from `ops` operations in `elapsed_ns`.
 pub fn ops_per_sec(ops: u64, elapsed_ns: u64) -> Option<u64> {
-    let per_sec = u128::from(ops)
-        .checked_mul(1_000_000_000)?
-        .checked_div(u128::from(elapsed_ns))?;
-    u64::try_from(per_sec).ok()
+    match ops.checked_mul(1_000_000_000) {
+        Some(scaled) => scaled.checked_div(elapsed_ns),
+        // Microsecond precision is plenty for that many operations (no 128-bit division in
+        // the kernel).
+        None => ops.checked_mul(1_000_000)?.checked_div(elapsed_ns / 1000),
+    }
 }
 
 /// `num / den` in thousandths.
@@ -161,51 +163,30 @@ impl fmt::Display for JsonStr<'_> {
     }
 }
 
-/// A fixed-point number `value / 10^decimals` as a JSON number, `null` when unknown.
-struct Fixed {
-    value: Option<u64>,
-    scale: u64,
-    decimals: usize,
+/// A fixed-point number `value / SCALE` with `DECIMALS` digits after the point, as a JSON
+/// number; `null` when unknown.
+struct Fixed<const SCALE: u64, const DECIMALS: usize>(Option<u64>);
+
+/// Nanoseconds from picoseconds, to hundredths: finer is below the clock's noise.
+fn ns_from_ps(ps: Option<u64>) -> Fixed<100, 2> {
+    Fixed(ps.map(|ps| ps / 10))
 }
 
-impl Fixed {
-    fn ns_from_ps(ps: Option<u64>) -> Self {
-        // Hundredths of a nanosecond: finer is below the clock's noise.
-        Self {
-            value: ps.map(|ps| ps / 10),
-            scale: 100,
-            decimals: 2,
-        }
-    }
-
-    fn milli(milli: Option<u64>) -> Self {
-        Self {
-            value: milli,
-            scale: 1000,
-            decimals: 3,
-        }
-    }
-
-    fn mega(per_sec: u64) -> Self {
-        Self {
-            value: Some(per_sec / 1000),
-            scale: 1000,
-            decimals: 3,
-        }
-    }
+/// A ratio given in thousandths.
+fn milli(milli: Option<u64>) -> Fixed<1000, 3> {
+    Fixed(milli)
 }
 
-impl fmt::Display for Fixed {
+/// Millions from units, to thousandths.
+fn mega(per_sec: u64) -> Fixed<1000, 3> {
+    Fixed(Some(per_sec / 1000))
+}
+
+impl<const SCALE: u64, const DECIMALS: usize> fmt::Display for Fixed<SCALE, DECIMALS> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.value {
+        match self.0 {
             None => f.write_str("null"),
-            Some(v) => write!(
-                f,
-                "{}.{:0width$}",
-                v / self.scale,
-                v % self.scale,
-                width = self.decimals
-            ),
+            Some(v) => write!(f, "{}.{:0width$}", v / SCALE, v % SCALE, width = DECIMALS),
         }
     }
 }
@@ -237,10 +218,10 @@ impl fmt::Display for BenchReport<'_> {
                 f,
                 "    [{}, {}, {}, {}, {}]{}",
                 JsonStr(c.kind),
-                Fixed::ns_from_ps(Some(c.rust_ps)),
-                Fixed::ns_from_ps(Some(c.c_raw_ps)),
-                Fixed::ns_from_ps(c.c_guard_ps),
-                Fixed::milli(ratio_milli(c.rust_ps, c.c_raw_ps)),
+                ns_from_ps(Some(c.rust_ps)),
+                ns_from_ps(Some(c.c_raw_ps)),
+                ns_from_ps(c.c_guard_ps),
+                milli(ratio_milli(c.rust_ps, c.c_raw_ps)),
                 if i + 1 < self.costs.len() { "," } else { "" }
             )?;
         }
@@ -263,7 +244,7 @@ impl fmt::Display for BenchReport<'_> {
         for (i, t) in self.throughput.iter().enumerate() {
             write!(f, "    [{}", JsonStr(t.kind))?;
             for (rust, c_raw) in t.rust.iter().zip(t.c_raw.iter()) {
-                write!(f, ", {}, {}", Fixed::mega(*rust), Fixed::mega(*c_raw))?;
+                write!(f, ", {}, {}", mega(*rust), mega(*c_raw))?;
             }
             writeln!(
                 f,
