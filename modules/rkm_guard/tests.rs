@@ -350,7 +350,9 @@ mod kunit {
         *c += 2;
         drop((c, p));
         assert!(child.try_lock().is_some());
-        assert_eq!(*parent.lock_nested::<0>() + *child.lock(), 3);
+        // One at a time: each guard is dropped at the end of its statement.
+        let parent_value = *parent.lock_nested::<0>();
+        assert_eq!(parent_value + *child.lock(), 3);
         Ok(())
     }
 
