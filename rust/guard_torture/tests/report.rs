@@ -61,8 +61,8 @@ fn clean_run_succeeds_and_reads_like_locktorture() {
     assert_eq!(
         text,
         "rkm_guard torture: kind=rwsem writers=2 readers=2 duration_s=2 hold_us=0\n\
-         Writes:  Total: 1900  Max/Min: 1000/900   Fail: 0 \n\
-         Reads :  Total: 4000  Max/Min: 3000/1000 ???  Fail: 0 \n\
+         Writes:  Total: 1900  Max/Min: 1000/900  Fail: 0\n\
+         Reads :  Total: 4000  Max/Min: 3000/1000 ???  Fail: 0\n\
          Writer ops: 1000 900\n\
          Reader ops: 3000 1000\n\
          Elapsed: 2000 ms, 2950 ops/s\n\

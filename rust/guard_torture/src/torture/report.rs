@@ -131,13 +131,13 @@ impl Report<'_> {
 fn role_line(f: &mut fmt::Formatter<'_>, label: &str, stats: &RoleStats) -> fmt::Result {
     writeln!(
         f,
-        "{label}:  Total: {}  Max/Min: {}/{} {}  Fail: {} {}",
+        "{label}:  Total: {}  Max/Min: {}/{}{}  Fail: {}{}",
         stats.total,
         stats.max,
         stats.min,
-        if stats.unfair() { "???" } else { "" },
+        if stats.unfair() { " ???" } else { "" },
         stats.failures,
-        if stats.failures > 0 { "!!!" } else { "" },
+        if stats.failures > 0 { " !!!" } else { "" },
     )
 }
 
