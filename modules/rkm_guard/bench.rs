@@ -34,14 +34,18 @@ use core::{
     hint::black_box, //
 };
 use kernel::{
-    new_mutex, new_spinlock,
+    new_mutex,
+    new_spinlock,
     prelude::*,
     sync::{
         atomic::{
             Atomic,
             Relaxed, //
         },
-        Arc, Completion, Mutex, SpinLock,
+        Arc,
+        Completion,
+        Mutex,
+        SpinLock, //
     },
     time::{
         delay::fsleep,
@@ -49,7 +53,7 @@ use kernel::{
         Instant,
         Monotonic, //
     },
-    uaccess::UserSliceReader,
+    uaccess::UserSliceReader, //
 };
 
 /// Longest parameter line accepted by `bench`.

@@ -7,7 +7,12 @@ use core::{
     ffi::c_void,
     ptr::NonNull, //
 };
-use kernel::{bindings, error::from_err_ptr, ffi::c_int, prelude::*};
+use kernel::{
+    bindings,
+    error::from_err_ptr,
+    ffi::c_int,
+    prelude::*, //
+};
 
 /// What a thread runs, and where it is kept until the thread is gone.
 struct Start<F> {

@@ -34,7 +34,8 @@ use crate::{
 };
 use core::fmt;
 use kernel::{
-    new_mutex, new_spinlock,
+    new_mutex,
+    new_spinlock,
     prelude::*,
     str::CString,
     sync::{
@@ -42,7 +43,9 @@ use kernel::{
             Atomic,
             Relaxed, //
         },
-        Arc, Mutex, SpinLock,
+        Arc,
+        Mutex,
+        SpinLock, //
     },
     time::{
         delay::{
@@ -53,7 +56,7 @@ use kernel::{
         Instant,
         Monotonic, //
     },
-    uaccess::UserSliceReader,
+    uaccess::UserSliceReader, //
 };
 
 /// Words of the value every lock protects.

@@ -14,10 +14,11 @@ use crate::{
         RawSpinLockExt,
         RwSem, //
     },
-    kthread::KThread,
+    kthread::KThread, //
 };
 use kernel::{
-    bindings, new_mutex,
+    bindings,
+    new_mutex,
     prelude::*,
     sync::{
         atomic::{
@@ -26,7 +27,8 @@ use kernel::{
             Relaxed,
             Release, //
         },
-        Arc, Mutex,
+        Arc,
+        Mutex, //
     },
     task::Task,
     time::{
@@ -34,7 +36,7 @@ use kernel::{
         Delta,
         Instant,
         Monotonic, //
-    },
+    }, //
 };
 
 /// Longest a test waits for the other thread.

@@ -10,7 +10,7 @@ use core::{
         Deref,
         DerefMut, //
     },
-    pin::Pin,
+    pin::Pin, //
 };
 use kernel::{
     bindings,

@@ -11,7 +11,7 @@ use core::{
         Deref,
         DerefMut, //
     },
-    pin::Pin,
+    pin::Pin, //
 };
 use kernel::{
     bindings,

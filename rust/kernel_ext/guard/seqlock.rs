@@ -12,7 +12,7 @@ use core::{
         Deref,
         DerefMut, //
     },
-    pin::Pin,
+    pin::Pin, //
 };
 use kernel::{
     bindings,
