@@ -154,7 +154,8 @@ impl Driver for Counted {
     }
 }
 
-/// Pairs until told to stop, counting them.
+/// Pairs until told to stop, counting them. The flag is looked at once per batch, as in C: a
+/// load of a kernel `Atomic` is an out-of-line call.
 struct UntilStop<'a> {
     stop: &'a Atomic<bool>,
     pairs: u64,
@@ -163,9 +164,12 @@ struct UntilStop<'a> {
 impl Driver for UntilStop<'_> {
     #[inline]
     fn drive<F: FnMut() -> Result>(&mut self, mut pair: F) -> Result {
+        const BATCH: u32 = ffi_ext::RKM_GUARD_BENCH_BATCH;
         while !self.stop.load(Relaxed) {
-            pair()?;
-            self.pairs += 1;
+            for _ in 0..BATCH {
+                pair()?;
+            }
+            self.pairs += u64::from(BATCH);
         }
         Ok(())
     }
@@ -423,6 +427,8 @@ fn measure(params: BenchParams) -> Result<Results> {
         )?;
     }
     let duration = Delta::from_millis(i64::from(params.duration_ms));
+    let runs = params.runs as usize;
+    let mut rates = KVec::from_elem(0u64, 2 * runs, GFP_KERNEL)?;
     let mut throughput = KVec::new();
     for op in OPS.into_iter().filter(|op| op.contended()) {
         let mut t = Throughput {
@@ -431,8 +437,14 @@ fn measure(params: BenchParams) -> Result<Results> {
             c_raw: [0; CONTENDED_THREADS.len()],
         };
         for (i, threads) in CONTENDED_THREADS.into_iter().enumerate() {
-            t.rust[i] = contend(op, true, threads, duration)?;
-            t.c_raw[i] = contend(op, false, threads, duration)?;
+            // Interleaved as above; the median run of each side.
+            let (rust, c_raw) = rates.split_at_mut(runs);
+            for run in 0..runs {
+                rust[run] = contend(op, true, threads, duration)?;
+                c_raw[run] = contend(op, false, threads, duration)?;
+            }
+            t.rust[i] = median(rust).ok_or(EINVAL)?;
+            t.c_raw[i] = median(c_raw).ok_or(EINVAL)?;
         }
         throughput.push(t, GFP_KERNEL)?;
     }
@@ -458,8 +470,8 @@ impl Bench {
     }
 }
 
-/// `bench`, written: `run [iterations=N] [samples=N] [duration_ms=N]` measures (for some
-/// seconds) and keeps the results.
+/// `bench`, written: `run [iterations=N] [samples=N] [duration_ms=N] [runs=N]` measures (for
+/// some seconds) and keeps the results.
 pub(crate) fn write_bench(bench: &Bench, reader: &mut UserSliceReader) -> Result {
     let mut line = [0u8; MAX_LINE];
     let len = reader.len();

@@ -198,13 +198,15 @@ s64 rkm_guard_bench_contend(unsigned int op, const bool *stop)
 	unsigned long flags;
 	unsigned int seq;
 	s64 pairs = 0;
+	u32 i;
 
-#define UNTIL_STOP(lock_stmt, body, unlock_stmt)	\
-	for (; !READ_ONCE(*stop); pairs++) {		\
-		lock_stmt;				\
-		body;					\
-		unlock_stmt;				\
-	}
+#define UNTIL_STOP(lock_stmt, body, unlock_stmt)			\
+	for (; !READ_ONCE(*stop); pairs += RKM_GUARD_BENCH_BATCH)	\
+		for (i = 0; i < RKM_GUARD_BENCH_BATCH; i++) {		\
+			lock_stmt;					\
+			body;						\
+			unlock_stmt;					\
+		}
 	switch (op) {
 	RAW_OPS(UNTIL_STOP)
 	default:

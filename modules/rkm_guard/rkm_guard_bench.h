@@ -9,6 +9,9 @@
  */
 #include <linux/types.h>
 
+/* Pairs between two looks at the stop flag in the contended loops, on both sides. */
+#define RKM_GUARD_BENCH_BATCH 64
+
 /* What one lock/unlock pair is; the Rust side measures the same list. */
 enum rkm_guard_bench_op {
 	RKM_GUARD_BENCH_MUTEX,
@@ -37,8 +40,9 @@ enum rkm_guard_bench_op {
 s64 rkm_guard_bench_pairs(unsigned int op, bool guard, u32 iterations);
 
 /*
- * Lock/unlock pairs of @op, called directly, until *@stop becomes true: what
- * one of the contending threads runs. Errors as for rkm_guard_bench_pairs().
+ * Lock/unlock pairs of @op, called directly, until *@stop becomes true (looked
+ * at every RKM_GUARD_BENCH_BATCH pairs): what one of the contending threads
+ * runs. Errors as for rkm_guard_bench_pairs().
  */
 s64 rkm_guard_bench_contend(unsigned int op, const bool *stop);
 

@@ -14,8 +14,9 @@
 //! - `summary` (read): the last finished run: per-role totals, per-thread counts, fairness,
 //!   ending in `End of test: SUCCESS` or `End of test: FAILURE`; also logged.
 //! - `kinds` (read): the lock kinds, one per line.
-//! - `bench` (write `run [iterations=N] [samples=N] [duration_ms=N]`, then read): benchmarks
-//!   against C (rkm_guard_bench.c) as JSON for `make bench`. `EBUSY` while one runs.
+//! - `bench` (write `run [iterations=N] [samples=N] [duration_ms=N] [runs=N]`, then read):
+//!   benchmarks against C (rkm_guard_bench.c) as JSON for `make bench`. `EBUSY` while one
+//!   runs.
 //! - `negative` (write `abba` or `sleep_in_atomic`): only with `negative_tests=1`; lock misuse
 //!   that lockdep and the atomic-sleep check must report.
 //!

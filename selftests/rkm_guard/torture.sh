@@ -85,7 +85,7 @@ unload_during_run() {
 # A short benchmark run under the debug kernel: the numbers mean nothing here,
 # but every row is there and the report is JSON.
 bench_report_whole() {
-	echo "run iterations=200 samples=3 duration_ms=20" >"$d/bench" || return 1
+	echo "run iterations=200 samples=3 duration_ms=20 runs=1" >"$d/bench" || return 1
 	python3 - "$d/bench" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))

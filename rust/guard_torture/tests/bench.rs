@@ -67,12 +67,13 @@ fn report_is_the_json_bench_py_reads() {
             iterations: 1000,
             samples: 3,
             duration_ms: 20,
+            runs: 2,
         },
         costs: &costs,
         throughput: &throughput,
     };
     let want = r#"{"suite": "rkm_guard",
- "params": {"iterations": 1000, "samples": 3, "duration_ms": 20},
+ "params": {"iterations": 1000, "samples": 3, "duration_ms": 20, "runs": 2},
  "tables": [
   {"title": "Uncontended lock+unlock pair, ns (median of 3 samples of 1000 pairs)",
    "columns": ["lock", "Rust guard", "C raw", "C guard()", "Rust / C raw"],
@@ -80,7 +81,7 @@ fn report_is_the_json_bench_py_reads() {
     ["mutex", 21.45, 20.00, 20.10, 1.072],
     ["seqlock write", 9.99, 9.00, null, 1.111]
    ]},
-  {"title": "Contended lock+unlock pairs, millions per second (20 ms per run)",
+  {"title": "Contended lock+unlock pairs, millions per second (median of 2 runs of 20 ms)",
    "columns": ["lock", "Rust 1 thread", "C raw 1 thread", "Rust 2 threads", "C raw 2 threads"],
    "rows": [
     ["mutex", 12.345, 12.000, 4.000, 3.999]

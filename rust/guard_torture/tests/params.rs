@@ -153,11 +153,12 @@ fn errors_read_as_one_line() {
 fn bench_line_needs_run_first() {
     assert_eq!(BenchParams::parse(b"run\n"), Ok(BenchParams::default()));
     assert_eq!(
-        BenchParams::parse(b"run iterations=1000 samples=3 duration_ms=20"),
+        BenchParams::parse(b"run iterations=1000 samples=3 duration_ms=20 runs=4"),
         Ok(BenchParams {
             iterations: 1000,
             samples: 3,
-            duration_ms: 20
+            duration_ms: 20,
+            runs: 4
         })
     );
     assert_eq!(
@@ -181,6 +182,10 @@ fn bench_line_needs_run_first() {
     assert!(matches!(
         BenchParams::parse(b"run samples=32"),
         Err(ParamError::OutOfRange { key: "samples", .. })
+    ));
+    assert!(matches!(
+        BenchParams::parse(b"run runs=0"),
+        Err(ParamError::OutOfRange { key: "runs", .. })
     ));
 }
 

@@ -40,6 +40,10 @@
 //! ```
 
 use super::guard_ffi as ffi;
+use kernel::{
+    ffi::c_int,
+    prelude::*, //
+};
 
 mod context;
 mod mutex;
@@ -84,3 +88,14 @@ pub use self::{
         SpinLockBhGuard, //
     },
 };
+
+/// `0` or a negative errno, as a `Result`. The kernel crate's `to_result` does the same, but as
+/// an out-of-line call (it is not `#[inline]`) on every conditional lock.
+#[inline]
+fn check(ret: c_int) -> Result {
+    if ret == 0 {
+        Ok(())
+    } else {
+        Err(Error::from_errno(ret))
+    }
+}

@@ -3,10 +3,12 @@
 //! What cleanup.h has for `struct mutex` beyond the kernel crate's `lock()` and `try_lock()`:
 //! `mutex_intr` and `mutex_kill` conditional guards, and `mutex_lock_nested()`.
 
-use super::ffi;
+use super::{
+    check,
+    ffi, //
+};
 use kernel::{
     bindings,
-    error::to_result,
     prelude::*,
     sync::{
         lock::Guard,
@@ -50,7 +52,7 @@ fn raw<T: ?Sized>(lock: &Mutex<T>) -> *mut bindings::mutex {
 ///
 /// When `ret` is zero the caller owns `lock`.
 unsafe fn guard_on_success<T: ?Sized>(lock: &Mutex<T>, ret: i32) -> Result<MutexGuard<'_, T>> {
-    to_result(ret)?;
+    check(ret)?;
     // SAFETY: `ret` is zero, so by the function's requirement the caller owns the lock.
     Ok(unsafe { Guard::new(lock, ()) })
 }

@@ -3,6 +3,7 @@
 //! `struct rw_semaphore`: the `rwsem_read` and `rwsem_write` guards of cleanup.h and their
 //! conditional forms (`_try`, `_intr`, `_kill`), plus `downgrade_write()`.
 
+use super::check;
 use core::{
     cell::UnsafeCell,
     marker::PhantomPinned,
@@ -15,7 +16,6 @@ use core::{
 };
 use kernel::{
     bindings,
-    error::to_result,
     prelude::*,
     sync::LockClassKey,
     types::{
@@ -113,7 +113,7 @@ impl<T: ?Sized> RwSem<T> {
     #[inline]
     pub fn read_interruptible(&self) -> Result<RwSemReadGuard<'_, T>> {
         // SAFETY: `new` initialised the semaphore.
-        to_result(unsafe { bindings::down_read_interruptible(self.raw()) })?;
+        check(unsafe { bindings::down_read_interruptible(self.raw()) })?;
         // SAFETY: `down_read_interruptible()` returned 0: the semaphore is held for reading.
         Ok(unsafe { RwSemReadGuard::new(self) })
     }
@@ -122,7 +122,7 @@ impl<T: ?Sized> RwSem<T> {
     #[inline]
     pub fn read_killable(&self) -> Result<RwSemReadGuard<'_, T>> {
         // SAFETY: `new` initialised the semaphore.
-        to_result(unsafe { bindings::down_read_killable(self.raw()) })?;
+        check(unsafe { bindings::down_read_killable(self.raw()) })?;
         // SAFETY: `down_read_killable()` returned 0: the semaphore is held for reading.
         Ok(unsafe { RwSemReadGuard::new(self) })
     }
@@ -151,7 +151,7 @@ impl<T: ?Sized> RwSem<T> {
     #[inline]
     pub fn write_killable(&self) -> Result<RwSemWriteGuard<'_, T>> {
         // SAFETY: `new` initialised the semaphore.
-        to_result(unsafe { bindings::down_write_killable(self.raw()) })?;
+        check(unsafe { bindings::down_write_killable(self.raw()) })?;
         // SAFETY: `down_write_killable()` returned 0: the semaphore is held for writing.
         Ok(unsafe { RwSemWriteGuard::new(self) })
     }
