@@ -473,13 +473,8 @@ impl Bench {
 /// `bench`, written: `run [iterations=N] [samples=N] [duration_ms=N] [runs=N]` measures (for
 /// some seconds) and keeps the results.
 pub(crate) fn write_bench(bench: &Bench, reader: &mut UserSliceReader) -> Result {
-    let mut line = [0u8; MAX_LINE];
-    let len = reader.len();
-    if len > MAX_LINE {
-        return Err(EINVAL);
-    }
-    reader.read_slice(&mut line[..len])?;
-    let params = BenchParams::parse(&line[..len]).map_err(|e| {
+    let mut buf = [0u8; MAX_LINE];
+    let params = BenchParams::parse(crate::read_line(reader, &mut buf)?).map_err(|e| {
         pr_notice!("bench: {}\n", format_args!("{e}"));
         EINVAL
     })?;

@@ -49,12 +49,7 @@ fn sleep_in_atomic() -> Result {
 /// `negative`: `abba` or `sleep_in_atomic` runs that test; anything else is `EINVAL`.
 pub(crate) fn write_negative(_: &(), reader: &mut UserSliceReader) -> Result {
     let mut buf = [0u8; 16];
-    let len = reader.len();
-    if len > buf.len() {
-        return Err(EINVAL);
-    }
-    reader.read_slice(&mut buf[..len])?;
-    match buf[..len].trim_ascii_end() {
+    match crate::read_line(reader, &mut buf)?.trim_ascii_end() {
         b"abba" => abba(),
         b"sleep_in_atomic" => sleep_in_atomic(),
         _ => Err(EINVAL),

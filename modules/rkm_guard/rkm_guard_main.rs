@@ -25,7 +25,8 @@
 
 use kernel::{
     debugfs::Scope,
-    prelude::*, //
+    prelude::*,
+    uaccess::UserSliceReader, //
 };
 
 module! {
@@ -86,6 +87,14 @@ mod negative;
 mod run;
 #[cfg(CONFIG_KUNIT)]
 mod tests;
+
+/// What user space wrote to a debugfs file, all of it in one piece: `EINVAL` if it is longer
+/// than `buf`.
+fn read_line<'a>(reader: &mut UserSliceReader, buf: &'a mut [u8]) -> Result<&'a [u8]> {
+    let line = buf.get_mut(..reader.len()).ok_or(EINVAL)?;
+    reader.read_slice(line)?;
+    Ok(line)
+}
 
 /// What the debugfs files share.
 #[pin_data]

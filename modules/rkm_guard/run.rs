@@ -455,46 +455,44 @@ fn be_nice() {
     };
 }
 
+/// A worker: `once` over and over until the thread is stopped.
+fn spawn_worker(
+    name: fmt::Arguments<'_>,
+    run: &Arc<Run>,
+    once: impl Fn(&Run, u64) + Send + 'static,
+) -> Result<KThread> {
+    let run = run.clone();
+    KThread::spawn(&CString::try_from_fmt(name)?, move || {
+        be_nice();
+        let mut turn = 0u64;
+        while !kthread::should_stop() {
+            once(&run, turn);
+            turn = turn.wrapping_add(1);
+        }
+    })
+}
+
 fn spawn_workers(run: &Arc<Run>) -> Result<KVec<KThread>> {
-    let total = run.params.writers as usize + run.params.readers as usize;
-    let mut threads = KVec::with_capacity(total, GFP_KERNEL)?;
+    let mut threads = KVec::with_capacity(run.writers.len() + run.readers.len(), GFP_KERNEL)?;
     for i in 0..run.writers.len() {
-        let run = run.clone();
-        let name = CString::try_from_fmt(fmt!("rkm_guard_w{i}"))?;
-        threads.push(
-            KThread::spawn(&name, move || {
-                be_nice();
-                let writer = Writer {
-                    run: &run,
-                    stats: &run.writers[i],
-                };
-                let mut turn = 0u64;
-                while !kthread::should_stop() {
-                    writer.once(turn);
-                    turn = turn.wrapping_add(1);
-                }
-            })?,
-            GFP_KERNEL,
-        )?;
+        let writer = spawn_worker(fmt!("rkm_guard_w{i}"), run, move |run, turn| {
+            Writer {
+                run,
+                stats: &run.writers[i],
+            }
+            .once(turn)
+        })?;
+        threads.push(writer, GFP_KERNEL)?;
     }
     for i in 0..run.readers.len() {
-        let run = run.clone();
-        let name = CString::try_from_fmt(fmt!("rkm_guard_r{i}"))?;
-        threads.push(
-            KThread::spawn(&name, move || {
-                be_nice();
-                let reader = Reader {
-                    run: &run,
-                    stats: &run.readers[i],
-                };
-                let mut turn = 0u64;
-                while !kthread::should_stop() {
-                    reader.once(turn);
-                    turn = turn.wrapping_add(1);
-                }
-            })?,
-            GFP_KERNEL,
-        )?;
+        let reader = spawn_worker(fmt!("rkm_guard_r{i}"), run, move |run, turn| {
+            Reader {
+                run,
+                stats: &run.readers[i],
+            }
+            .once(turn)
+        })?;
+        threads.push(reader, GFP_KERNEL)?;
     }
     Ok(threads)
 }
@@ -559,13 +557,8 @@ impl Torture {
 
 /// `start`: parses a parameter line and starts a run in the background.
 pub(crate) fn write_start(torture: &Torture, reader: &mut UserSliceReader) -> Result {
-    let mut line = [0u8; MAX_LINE];
-    let len = reader.len();
-    if len > MAX_LINE {
-        return Err(EINVAL);
-    }
-    reader.read_slice(&mut line[..len])?;
-    let params = Params::parse(&line[..len]).map_err(|e| {
+    let mut buf = [0u8; MAX_LINE];
+    let params = Params::parse(crate::read_line(reader, &mut buf)?).map_err(|e| {
         pr_notice!("torture: {}\n", format_args!("{e}"));
         EINVAL
     })?;

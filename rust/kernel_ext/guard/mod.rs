@@ -13,7 +13,8 @@
 //!   kernel crate's `Mutex`, returning its own `MutexGuard`.
 //! - [`SeqLock`]: `seqlock_t` with a writer guard and a reader that retries a closure until it
 //!   ran on a consistent snapshot.
-//! - [`RwLock`]: `rwlock_t`; [`RawSpinLock`] (`raw_spinlock_t`, also `lock_irqsave` through
+//! - [`RwLock`]: `rwlock_t`, the same [`ReadWriteLock`] as [`RwSem`] with another
+//!   [`RwBackend`]; [`RawSpinLock`] (`raw_spinlock_t`, also `lock_irqsave` through
 //!   [`RawSpinLockExt`]); [`SpinLockBh`] (`spin_lock_bh`).
 //! - Context guards: [`preempt_disable`], [`migrate_disable`], [`local_irq_save`].
 //!
@@ -47,6 +48,7 @@ use kernel::{
 
 mod context;
 mod mutex;
+mod rw;
 mod rwlock;
 mod rwsem;
 mod seqlock;
@@ -62,13 +64,21 @@ pub use self::{
         PreemptGuard, //
     },
     mutex::MutexExt,
+    rw::{
+        ReadGuard,
+        ReadWriteLock,
+        RwBackend,
+        WriteGuard, //
+    },
     rwlock::{
         RwLock,
+        RwLockBackend,
         RwLockReadGuard,
         RwLockWriteGuard, //
     },
     rwsem::{
         RwSem,
+        RwSemBackend,
         RwSemReadGuard,
         RwSemWriteGuard, //
     },
