@@ -43,6 +43,48 @@ module! {
     },
 }
 
+/// What the debugfs files share.
+#[pin_data]
+struct State {
+    #[pin]
+    torture: run::Torture,
+    #[pin]
+    bench: bench::Bench,
+}
+
+#[pin_data]
+struct RkmGuard {
+    // Dropping it removes the files first, then stops any run.
+    #[pin]
+    _debugfs: Scope<State>,
+}
+
+impl kernel::InPlaceModule for RkmGuard {
+    fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        let state = pin_init!(State {
+            torture <- run::Torture::new(),
+            bench <- bench::Bench::new(),
+        });
+        try_pin_init!(Self {
+            _debugfs <- Scope::dir(state, c"rkm_guard", |state, dir| {
+                dir.write_only_callback_file(c"start", &state.torture, &run::write_start);
+                dir.read_callback_file(c"state", &state.torture, &run::show_state);
+                dir.read_callback_file(c"summary", &state.torture, &run::show_summary);
+                dir.read_callback_file(c"kinds", &(), &run::show_kinds);
+                dir.read_write_callback_file(
+                    c"bench",
+                    &state.bench,
+                    &bench::show_bench,
+                    &bench::write_bench,
+                );
+                if module_parameters::negative_tests.value() {
+                    dir.write_only_callback_file(c"negative", &(), &negative::write_negative);
+                }
+            }),
+        })
+    }
+}
+
 /// Bindings of the guard library's C shim (rust/kernel_ext/guard/Kbuild.guard).
 #[allow(
     dead_code,
@@ -94,46 +136,4 @@ fn read_line<'a>(reader: &mut UserSliceReader, buf: &'a mut [u8]) -> Result<&'a 
     let line = buf.get_mut(..reader.len()).ok_or(EINVAL)?;
     reader.read_slice(line)?;
     Ok(line)
-}
-
-/// What the debugfs files share.
-#[pin_data]
-struct State {
-    #[pin]
-    torture: run::Torture,
-    #[pin]
-    bench: bench::Bench,
-}
-
-#[pin_data]
-struct RkmGuard {
-    // Dropping it removes the files first, then stops any run.
-    #[pin]
-    _debugfs: Scope<State>,
-}
-
-impl kernel::InPlaceModule for RkmGuard {
-    fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        let state = pin_init!(State {
-            torture <- run::Torture::new(),
-            bench <- bench::Bench::new(),
-        });
-        try_pin_init!(Self {
-            _debugfs <- Scope::dir(state, c"rkm_guard", |state, dir| {
-                dir.write_only_callback_file(c"start", &state.torture, &run::write_start);
-                dir.read_callback_file(c"state", &state.torture, &run::show_state);
-                dir.read_callback_file(c"summary", &state.torture, &run::show_summary);
-                dir.read_callback_file(c"kinds", &(), &run::show_kinds);
-                dir.read_write_callback_file(
-                    c"bench",
-                    &state.bench,
-                    &bench::show_bench,
-                    &bench::write_bench,
-                );
-                if module_parameters::negative_tests.value() {
-                    dir.write_only_callback_file(c"negative", &(), &negative::write_negative);
-                }
-            }),
-        })
-    }
 }

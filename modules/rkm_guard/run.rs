@@ -149,6 +149,9 @@ pub(crate) struct Run {
     started: Instant<Monotonic>,
     elapsed_ms: Atomic<u64>,
     phase: Atomic<i32>,
+    /// Set by the controller to end the workers' loops all at once: stopping them one by one
+    /// would leave the last ones contending, at lowest priority, for seconds.
+    stopping: Atomic<bool>,
 }
 
 fn stats(n: u32) -> Result<KVec<ThreadStats>> {
@@ -173,6 +176,7 @@ impl Run {
                 started: Instant::now(),
                 elapsed_ms: Atomic::new(0),
                 phase: Atomic::new(Phase::Running as i32),
+                stopping: Atomic::new(false),
             }? Error),
             GFP_KERNEL,
         )
@@ -210,10 +214,9 @@ impl Run {
     }
 
     /// Records the end of the run and logs its summary, line by line, as locktorture does.
-    fn finish(&self, stopped_early: bool) {
-        let elapsed = self.started.elapsed().as_millis();
-        self.elapsed_ms
-            .store(u64::try_from(elapsed).unwrap_or(0), Relaxed);
+    fn finish(&self, elapsed: Delta, stopped_early: bool) {
+        let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(0);
+        self.elapsed_ms.store(elapsed_ms, Relaxed);
         let phase = if stopped_early {
             Phase::DoneEarly
         } else {
@@ -428,8 +431,11 @@ impl Reader<'_> {
             },
             LockKind::Seqlock => {
                 let mut attempts = 0u64;
+                // The section lasts `hold_us` like the other readers' (a longer read is more
+                // likely to be overlapped by a write, and retried).
                 let value = locks.seqlock.read(|v| {
                     attempts += 1;
+                    hold(self.run.params.hold_us);
                     *v
                 });
                 if !consistent(&value) {
@@ -465,7 +471,7 @@ fn spawn_worker(
     KThread::spawn(&CString::try_from_fmt(name)?, move || {
         be_nice();
         let mut turn = 0u64;
-        while !kthread::should_stop() {
+        while !run.stopping.load(Relaxed) && !kthread::should_stop() {
             once(&run, turn);
             turn = turn.wrapping_add(1);
         }
@@ -509,8 +515,10 @@ fn control(run: Arc<Run>, workers: KVec<KThread>) {
         }
         fsleep(CONTROLLER_TICK);
     }
+    let elapsed = run.started.elapsed();
+    run.stopping.store(true, Relaxed);
     drop(workers);
-    run.finish(stopped_early);
+    run.finish(elapsed, stopped_early);
 }
 
 /// The torture state behind the debugfs files: the current or last run and its controller.
