@@ -96,10 +96,10 @@ impl<T: FromBytes + Copy> SeqLock<T> {
         self.lock.get()
     }
 
-    /// Runs `f` on a copy of the value until a copy was not overlapped by a write, and returns
-    /// what `f` returned for that one.
+    /// Runs `f` on a copy of the value, over again until no write overlapped the copy or `f`,
+    /// and returns what that run of `f` returned.
     ///
-    /// `f` may run more than once, and the runs whose copy was overlapped may see a torn value:
+    /// `f` may run more than once, and the runs a write overlapped may see a torn value:
     /// compute from the copy, act on the result.
     #[inline]
     pub fn read<R>(&self, mut f: impl FnMut(&T) -> R) -> R {
