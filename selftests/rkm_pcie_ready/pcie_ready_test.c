@@ -33,12 +33,11 @@
 #define PORT_2_5 "0000:00:10.0"
 #define PORT_5 "0000:00:11.0"
 #define PORT_16 "0000:00:12.0"
-#define PORT_16_LINK_DOWN "0000:00:13.0"
-#define PORT_16_SURPRISE "0000:00:14.0"
-#define PORT_RNG_2_5 "0000:00:15.0"
-#define PORT_RNG_16 "0000:00:16.0"
-#define PORT_E1000E_2_5 "0000:00:17.0"
-#define PORT_E1000E_16 "0000:00:18.0"
+#define PORT_16_SURPRISE "0000:00:13.0"
+#define PORT_RNG_2_5 "0000:00:14.0"
+#define PORT_RNG_16 "0000:00:15.0"
+#define PORT_E1000E_2_5 "0000:00:16.0"
+#define PORT_E1000E_16 "0000:00:17.0"
 
 /* The e1000e of vm.conf (Intel 82574L), for the id parameter. */
 #define E1000E_ID "id=0x808610d3"
@@ -46,8 +45,12 @@
 #define MS 1000LL /* in microseconds */
 /* PCIe r6.0 sec 6.6.1: 100 ms before the first configuration request. */
 #define SPEC_WAIT (100 * MS)
-/* How late a wait may end before a test calls it wrong: timer slack, TCG. */
-#define LOOSE (50 * MS)
+/*
+ * How late a wait may end before a test calls it wrong: timer slack, and TCG
+ * vCPUs that the host does not run for a while (seen: 170 ms). Still far
+ * below the 1 s a device has before it is called broken.
+ */
+#define LOOSE (400 * MS)
 /* A value a file shows as "none". */
 #define NONE (-1LL)
 
@@ -176,24 +179,10 @@ static long long now_us(void)
 	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
-/* Waits until a wait runs on the device; 0, or -ETIMEDOUT after 10 s. */
-static int wait_for_waiting(const char *dev)
-{
-	long long end = now_us() + 10000 * MS;
-	char verdict[32];
-
-	while (now_us() < end) {
-		if (!attr_read(dev, "verdict", verdict, sizeof(verdict)) &&
-		    !strcmp(verdict, "waiting"))
-			return 0;
-		usleep(200);
-	}
-	return -ETIMEDOUT;
-}
-
 struct resetter {
 	char dev[32];
 	pthread_barrier_t *start;
+	volatile int done;
 	int ret;
 };
 
@@ -204,7 +193,43 @@ static void *reset_thread(void *arg)
 	if (r->start)
 		pthread_barrier_wait(r->start);
 	r->ret = attr_write(r->dev, "reset", "1");
+	r->done = 1;
 	return NULL;
+}
+
+/*
+ * Starts a reset of r->dev in a thread and returns once its wait runs
+ * (verdict "waiting"). The wait may be over before it is seen (100 ms, and a
+ * busy host may not run the VM meanwhile): then it starts another, up to 5.
+ */
+static int start_wait(struct resetter *r, pthread_t *thread)
+{
+	char path[256], verdict[16];
+	int attempt, fd;
+	ssize_t n;
+
+	file_of(path, sizeof(path), r->dev, "verdict");
+	for (attempt = 0; attempt < 5; attempt++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return -errno;
+		r->start = NULL;
+		r->done = 0;
+		if (pthread_create(thread, NULL, reset_thread, r)) {
+			close(fd);
+			return -EAGAIN;
+		}
+		while (!r->done) {
+			n = pread(fd, verdict, sizeof(verdict) - 1, 0);
+			if (n > 0 && !strncmp(verdict, "waiting\n", n)) {
+				close(fd);
+				return 0;
+			}
+		}
+		close(fd);
+		pthread_join(*thread, NULL);
+	}
+	return -ETIMEDOUT;
 }
 
 /* ---- Each port takes the path of the rules ---------------------------- */
@@ -251,21 +276,6 @@ TEST(spec_above_5gt_reads_the_link_first_then_waits_100ms)
 	ASSERT_GE(r.link_up_us, 0);
 	EXPECT_GE(r.first_access_us - r.link_up_us, SPEC_WAIT);
 	EXPECT_LE(r.ready_us, r.link_up_us + SPEC_WAIT + LOOSE);
-}
-
-TEST(spec_link_never_active_gives_up_without_reading_the_device)
-{
-	struct result r;
-
-	ASSERT_EQ(-EIO, reset_below(_metadata, PORT_16_LINK_DOWN, "spec", &r));
-	EXPECT_STREQ("above-5gt", r.path);
-	EXPECT_STREQ("link-down", r.verdict);
-	EXPECT_EQ(NONE, r.first_access_us);
-	EXPECT_EQ(0, r.polls);
-	EXPECT_EQ(NONE, r.link_up_us);
-	EXPECT_GE(r.link_reads, 2);
-	/* The device has 1.0 s to come up (sec 6.6.1). */
-	EXPECT_GE(r.ready_us, 1000 * MS);
 }
 
 /* The kernel waits the largest d3cold_delay of the bus: 0 without PM. */
@@ -489,20 +499,21 @@ static void race_with_wait(struct __test_metadata *_metadata, const char *dev,
 	struct resetter waiter = { .start = NULL };
 	struct racer racer = { .stop = 0 };
 	pthread_t wt, rt;
+	long long t0;
 
 	snprintf(waiter.dev, sizeof(waiter.dev), "%s", dev);
 	snprintf(racer.dev, sizeof(racer.dev), "%s", dev);
 	ASSERT_EQ(0, attr_write(dev, "policy", "spec"));
-	ASSERT_EQ(0, pthread_create(&wt, NULL, reset_thread, &waiter));
-	ASSERT_EQ(0, wait_for_waiting(dev));
+	ASSERT_EQ(0, start_wait(&waiter, &wt));
 	ASSERT_EQ(0, pthread_create(&rt, NULL, racer_thread, &racer));
+	t0 = now_us();
 	/* Returns once the running wait is over. */
 	EXPECT_EQ(0, write_file(file, value));
 	racer.stop = 1;
 	pthread_join(wt, NULL);
 	pthread_join(rt, NULL);
-	TH_LOG("%s during a wait: the wait ended %d; racing requests: %d done, %d refused, %d found no file",
-	       file, waiter.ret, racer.done, racer.refused, racer.gone);
+	TH_LOG("%s during a wait took %lld us; the wait ended %d; racing requests: %d done, %d refused, %d found no file",
+	       file, now_us() - t0, waiter.ret, racer.done, racer.refused, racer.gone);
 	/* The running wait finished its job. */
 	EXPECT_EQ(0, waiter.ret);
 	EXPECT_EQ(0, racer.unexpected);
@@ -647,7 +658,7 @@ TEST(kernel_bus_reset_waits_for_devices_with_pm_only)
 	EXPECT_LT(testdev, SPEC_WAIT);
 }
 
-/* ---- Last: the device below this port is gone afterwards ----------------- */
+/* ---- Last: the device below PORT_16_SURPRISE is gone afterwards ----------- */
 
 /* Offset of the PCI Express Capability in a configuration space, or 0. */
 static int exp_cap(const uint8_t *config)
@@ -686,8 +697,7 @@ TEST(surprise_removal_during_the_wait_is_disconnected)
 
 	snprintf(waiter.dev, sizeof(waiter.dev), "%s", dev);
 	ASSERT_EQ(0, attr_write(dev, "policy", "spec"));
-	ASSERT_EQ(0, pthread_create(&wt, NULL, reset_thread, &waiter));
-	ASSERT_EQ(0, wait_for_waiting(dev));
+	ASSERT_EQ(0, start_wait(&waiter, &wt));
 	snprintf(path, sizeof(path), DEVICES "%s/config", PORT_16_SURPRISE);
 	fd = open(path, O_WRONLY);
 	ASSERT_LE(0, fd);
@@ -701,6 +711,23 @@ TEST(surprise_removal_during_the_wait_is_disconnected)
 	EXPECT_EQ(-ENODEV, waiter.ret);
 	EXPECT_STREQ("disconnected", r.verdict);
 	EXPECT_GE(r.first_access_us, SPEC_WAIT);
+}
+
+/* The device is gone and the port shows the link down: 1 s on the link, no read of the device. */
+TEST(spec_link_down_gives_up_without_reading_the_device)
+{
+	struct result r;
+
+	ASSERT_EQ(-EIO, reset_below(_metadata, PORT_16_SURPRISE, "spec", &r));
+	EXPECT_STREQ("above-5gt", r.path);
+	EXPECT_STREQ("link-down", r.verdict);
+	EXPECT_EQ(NONE, r.first_access_us);
+	EXPECT_EQ(0, r.polls);
+	EXPECT_EQ(NONE, r.link_up_us);
+	EXPECT_GE(r.link_reads, 2);
+	/* The link has until the device's 1.0 s (sec 6.6.1) to come up. */
+	EXPECT_GE(r.ready_us, 1000 * MS);
+	EXPECT_LE(r.ready_us, 1000 * MS + LOOSE);
 }
 
 TEST_HARNESS_MAIN
