@@ -69,24 +69,22 @@ fn other_policy_names_are_rejected() {
     }
 }
 
-#[test]
-fn path_names_are_distinct_words() {
-    for (i, a) in PATHS.iter().enumerate() {
-        assert!(is_word(a.name()), "{}", a.name());
-        for b in &PATHS[i + 1..] {
-            assert_ne!(a.name(), b.name());
-        }
+/// Checks that every name is a word and no two are the same.
+fn assert_distinct_words(names: &[&str]) {
+    for (i, a) in names.iter().enumerate() {
+        assert!(is_word(a), "{a}");
+        assert!(!names[i + 1..].contains(a), "{a} twice");
     }
 }
 
 #[test]
+fn path_names_are_distinct_words() {
+    assert_distinct_words(&PATHS.map(Path::name));
+}
+
+#[test]
 fn verdict_names_are_distinct_words() {
-    for (i, a) in VERDICTS.iter().enumerate() {
-        assert!(is_word(a.name()), "{}", a.name());
-        for b in &VERDICTS[i + 1..] {
-            assert_ne!(a.name(), b.name());
-        }
-    }
+    assert_distinct_words(&VERDICTS.map(Verdict::name));
 }
 
 #[test]
