@@ -646,16 +646,17 @@ static long long kernel_bus_reset(struct __test_metadata *_metadata, const char 
 	return ret ? -1 : elapsed;
 }
 
-TEST(kernel_bus_reset_waits_for_devices_with_pm_only)
+/*
+ * virtio-rng has PM: 100 ms, and above 5 GT/s 20 ms more before the link. The
+ * time of pci-testdev, without PM, is logged for comparison: that the kernel
+ * does not wait for it at all is asserted above, on the kernel policy, whose
+ * path does not depend on how busy the host is.
+ */
+TEST(kernel_bus_reset_waits_100ms_for_devices_with_pm)
 {
-	/* virtio-rng has PM: 100 ms; above 5 GT/s 20 ms more before the link. */
 	EXPECT_GE(kernel_bus_reset(_metadata, PORT_RNG_2_5), SPEC_WAIT);
 	EXPECT_GE(kernel_bus_reset(_metadata, PORT_RNG_16), SPEC_WAIT + 20 * MS);
-	/* pci-testdev has none: no wait at all. */
-	long long testdev = kernel_bus_reset(_metadata, PORT_2_5);
-
-	EXPECT_GE(testdev, 0);
-	EXPECT_LT(testdev, SPEC_WAIT);
+	EXPECT_GE(kernel_bus_reset(_metadata, PORT_2_5), 0);
 }
 
 /* ---- Last: the device below PORT_16_SURPRISE is gone afterwards ----------- */
@@ -695,12 +696,13 @@ TEST(surprise_removal_during_the_wait_is_disconnected)
 	sltctl = config[pos + 0x18] | config[pos + 0x19] << 8;
 	sltctl |= 0x0400 | 0x0300; /* PCC: power off; PIC: off */
 
-	snprintf(waiter.dev, sizeof(waiter.dev), "%s", dev);
-	ASSERT_EQ(0, attr_write(dev, "policy", "spec"));
-	ASSERT_EQ(0, start_wait(&waiter, &wt));
+	/* Opened first: the power must go within the 100 ms of the wait. */
 	snprintf(path, sizeof(path), DEVICES "%s/config", PORT_16_SURPRISE);
 	fd = open(path, O_WRONLY);
 	ASSERT_LE(0, fd);
+	snprintf(waiter.dev, sizeof(waiter.dev), "%s", dev);
+	ASSERT_EQ(0, attr_write(dev, "policy", "spec"));
+	ASSERT_EQ(0, start_wait(&waiter, &wt));
 	EXPECT_EQ(2, pwrite(fd, &sltctl, 2, pos + 0x18));
 	close(fd);
 	pthread_join(wt, NULL);
