@@ -8,9 +8,9 @@
 //!   `EINVAL` for anything else.
 //! - `verdict` (0444): how the last wait ended (`ready`, `no-wait`, `waited`, `link-down`,
 //!   `timed-out`, `disconnected`), `waiting` while one runs, `none` before the first.
-//! - `path`, `first_access_us`, `link_up_us`, `ready_us`, `polls`, `link_reads` (0444): the
-//!   fields of the last [`Report`]; `none` before the first reset, and for a time that did not
-//!   happen (no read of the device, no active link seen).
+//! - `path`, `first_access_us`, `link_up_us`, `ready_us`, `polls`, `link_reads`, `slept_ms`
+//!   (0444): the fields of the last [`Report`]; `none` before the first reset, and for a time
+//!   that did not happen (no read of the device, no active link seen).
 //! - `resets` (0444): how many resets finished.
 //!
 //! The Rust PCI abstraction has no sysfs attributes, so these are C `struct device_attribute`s,
@@ -58,6 +58,7 @@ enum Field {
     ReadyUs,
     Polls,
     LinkReads,
+    SleptMs,
     Resets,
 }
 
@@ -68,7 +69,7 @@ const READ_WRITE: u16 = 0o644;
 /// Writable by root only.
 const WRITE: u16 = 0o200;
 
-const COUNT: usize = 10;
+const COUNT: usize = 11;
 
 const FILES: [(&CStr, u16, Field); COUNT] = [
     (c"reset", WRITE, Field::Reset),
@@ -80,6 +81,7 @@ const FILES: [(&CStr, u16, Field); COUNT] = [
     (c"ready_us", READ, Field::ReadyUs),
     (c"polls", READ, Field::Polls),
     (c"link_reads", READ, Field::LinkReads),
+    (c"slept_ms", READ, Field::SleptMs),
     (c"resets", READ, Field::Resets),
 ];
 
@@ -246,6 +248,7 @@ fn write_field(state: &ResetState, field: Field, out: &mut impl Write) -> fmt::R
         Field::ReadyUs => writeln!(out, "{}", time(|r| Some(r.ready_us))),
         Field::Polls => writeln!(out, "{}", count(|r| r.polls)),
         Field::LinkReads => writeln!(out, "{}", count(|r| r.link_reads)),
+        Field::SleptMs => writeln!(out, "{}", count(|r| r.slept_ms)),
         Field::Resets => writeln!(out, "{}", status.resets),
     }
 }

@@ -72,6 +72,9 @@ pub(crate) struct Report {
     pub(crate) polls: u32,
     /// Reads of the port's Link Status.
     pub(crate) link_reads: u32,
+    /// The sum of the sleeps the policy asked for, in milliseconds: what the wait would take on
+    /// a machine that ran it on time.
+    pub(crate) slept_ms: u32,
 }
 
 /// A number that may be missing, shown as `none` then.
@@ -91,7 +94,7 @@ impl kernel::fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "policy={} path={} first_access_us={} link_up_us={} ready_us={} polls={} link_reads={} verdict={}",
+            "policy={} path={} first_access_us={} link_up_us={} ready_us={} polls={} link_reads={} slept_ms={} verdict={}",
             self.policy.name(),
             self.path.name(),
             OrNone(self.first_access_us),
@@ -99,6 +102,7 @@ impl kernel::fmt::Display for Report {
             self.ready_us,
             self.polls,
             self.link_reads,
+            self.slept_ms,
             self.verdict.name(),
         )
     }
@@ -254,6 +258,7 @@ fn reset_and_wait(
         ready_us,
         polls: record.polls,
         link_reads: record.link_reads,
+        slept_ms: record.slept_ms,
     }
 }
 

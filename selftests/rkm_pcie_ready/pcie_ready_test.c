@@ -46,11 +46,13 @@
 /* PCIe r6.0 sec 6.6.1: 100 ms before the first configuration request. */
 #define SPEC_WAIT (100 * MS)
 /*
- * How late a wait may end before a test calls it wrong: timer slack, and TCG
- * vCPUs that the host does not run for a while (seen: 170 ms). Still far
- * below the 1 s a device has before it is called broken.
+ * The wall clock bound of a wait that should take 100 ms: below the 1.0 s
+ * after which the spec lets software call a device broken, and so below
+ * every fallback of the policies. Loose, because a busy host may not run the
+ * VM for a while (seen: 500 ms late). The tight bound is on what the policy
+ * asked for: `slept_ms`, which no host load changes.
  */
-#define LOOSE (400 * MS)
+#define LOOSE (900 * MS)
 /* A value a file shows as "none". */
 #define NONE (-1LL)
 
@@ -135,7 +137,7 @@ static long long attr_num(const char *dev, const char *name)
 struct result {
 	char path[32];
 	char verdict[32];
-	long long first_access_us, link_up_us, ready_us, polls, link_reads;
+	long long first_access_us, link_up_us, ready_us, polls, link_reads, slept_ms;
 };
 
 static void result_of(const char *dev, struct result *r)
@@ -149,6 +151,7 @@ static void result_of(const char *dev, struct result *r)
 	r->ready_us = attr_num(dev, "ready_us");
 	r->polls = attr_num(dev, "polls");
 	r->link_reads = attr_num(dev, "link_reads");
+	r->slept_ms = attr_num(dev, "slept_ms");
 }
 
 /* Resets the device below port with a policy; returns 0 or -errno. */
@@ -165,9 +168,9 @@ static int reset_below(struct __test_metadata *_metadata, const char *port,
 		return ret;
 	ret = attr_write(dev, "reset", "1");
 	result_of(dev, r);
-	TH_LOG("port %s %s: ret=%d path=%s verdict=%s first_access_us=%lld link_up_us=%lld ready_us=%lld polls=%lld link_reads=%lld",
+	TH_LOG("port %s %s: ret=%d path=%s verdict=%s first_access_us=%lld link_up_us=%lld ready_us=%lld polls=%lld link_reads=%lld slept_ms=%lld",
 	       port, policy, ret, r->path, r->verdict, r->first_access_us,
-	       r->link_up_us, r->ready_us, r->polls, r->link_reads);
+	       r->link_up_us, r->ready_us, r->polls, r->link_reads, r->slept_ms);
 	return ret;
 }
 
@@ -247,6 +250,8 @@ TEST(spec_up_to_5gt_waits_100ms_after_the_reset)
 	EXPECT_GE(r.first_access_us, SPEC_WAIT);
 	EXPECT_GE(r.polls, 1);
 	EXPECT_GE(r.ready_us, r.first_access_us);
+	/* One sleep to the 100 ms (less what passed before it), then the device answers. */
+	EXPECT_LE(r.slept_ms, 100);
 	EXPECT_LE(r.ready_us, SPEC_WAIT + LOOSE);
 }
 
@@ -262,6 +267,8 @@ TEST(spec_up_to_5gt_reporting_waits_100ms_after_the_reset)
 	EXPECT_GE(r.link_up_us, 0);
 	EXPECT_LT(r.link_up_us, r.first_access_us);
 	EXPECT_GE(r.first_access_us, SPEC_WAIT);
+	/* What is left of the 100 ms once the link was seen up. */
+	EXPECT_LE(r.slept_ms, 100);
 	EXPECT_LE(r.ready_us, SPEC_WAIT + LOOSE);
 }
 
@@ -275,6 +282,8 @@ TEST(spec_above_5gt_reads_the_link_first_then_waits_100ms)
 	EXPECT_GE(r.link_reads, 1);
 	ASSERT_GE(r.link_up_us, 0);
 	EXPECT_GE(r.first_access_us - r.link_up_us, SPEC_WAIT);
+	/* The link is up at the first look: 100 ms from then, no more. */
+	EXPECT_EQ(100, r.slept_ms);
 	EXPECT_LE(r.ready_us, r.link_up_us + SPEC_WAIT + LOOSE);
 }
 
@@ -291,6 +300,7 @@ TEST(kernel_does_not_wait_for_a_device_without_pm)
 		EXPECT_EQ(NONE, r.first_access_us);
 		EXPECT_EQ(0, r.polls);
 		EXPECT_EQ(0, r.link_reads);
+		EXPECT_EQ(0, r.slept_ms);
 		EXPECT_LT(r.ready_us, SPEC_WAIT);
 	}
 }
@@ -398,7 +408,7 @@ TEST(bad_input_is_rejected_and_changes_nothing)
 	const char *requests[] = { "0", "2", "11", "1 ", " 1", "yes", "1\n\n", "-1" };
 	const char *policies[] = { "fast", "SPEC", "spec spec", "kernel\n\n", "spe" };
 	const char *files[] = { "verdict", "path", "first_access_us", "link_up_us",
-				"ready_us", "polls", "link_reads", "resets" };
+				"ready_us", "polls", "link_reads", "slept_ms", "resets" };
 	char dev[32], policy[32], path[256];
 	long long resets;
 	struct stat st;
@@ -599,6 +609,8 @@ TEST(kernel_up_to_5gt_waits_the_d3cold_delay)
 	EXPECT_STREQ("ready", r.verdict);
 	EXPECT_EQ(0, r.link_reads);
 	EXPECT_GE(r.first_access_us, SPEC_WAIT);
+	/* msleep(d3cold_delay), and pci_dev_wait() finds the device ready. */
+	EXPECT_EQ(100, r.slept_ms);
 }
 
 TEST(kernel_above_5gt_waits_20ms_the_link_and_the_d3cold_delay)
@@ -611,6 +623,8 @@ TEST(kernel_above_5gt_waits_20ms_the_link_and_the_d3cold_delay)
 	/* msleep(20) before the link is read (pcie_wait_for_link_delay()). */
 	EXPECT_GE(r.link_up_us, 20 * MS);
 	EXPECT_GE(r.first_access_us - r.link_up_us, SPEC_WAIT);
+	/* msleep(20), the link up at the first look, msleep(d3cold_delay). */
+	EXPECT_EQ(120, r.slept_ms);
 }
 
 TEST(spec_above_5gt_with_pm_waits_100ms_after_the_link)
@@ -622,6 +636,7 @@ TEST(spec_above_5gt_with_pm_waits_100ms_after_the_link)
 	EXPECT_STREQ("ready", r.verdict);
 	ASSERT_GE(r.link_up_us, 0);
 	EXPECT_GE(r.first_access_us - r.link_up_us, SPEC_WAIT);
+	EXPECT_EQ(100, r.slept_ms);
 	EXPECT_LE(r.ready_us, r.link_up_us + SPEC_WAIT + LOOSE);
 }
 
@@ -729,6 +744,7 @@ TEST(spec_link_down_gives_up_without_reading_the_device)
 	EXPECT_GE(r.link_reads, 2);
 	/* The link has until the device's 1.0 s (sec 6.6.1) to come up. */
 	EXPECT_GE(r.ready_us, 1000 * MS);
+	EXPECT_LE(r.slept_ms, 1000);
 	EXPECT_LE(r.ready_us, 1000 * MS + LOOSE);
 }
 
