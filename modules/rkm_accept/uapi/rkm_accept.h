@@ -87,7 +87,10 @@ struct rkm_accept_stats {
  */
 #define RKM_ACCEPT_IOC_BITMAP _IOWR(RKM_ACCEPT_IOC_MAGIC, 3, struct rkm_accept_bitmap)
 
-/* Read the counters. */
+/*
+ * Read the counters. They are also in /proc/<pid>/fdinfo/<fd> of an open
+ * /dev/rkm_accept, one "name:\tvalue" line each, named as in the struct.
+ */
 #define RKM_ACCEPT_IOC_STATS _IOR(RKM_ACCEPT_IOC_MAGIC, 4, struct rkm_accept_stats)
 
 /*
