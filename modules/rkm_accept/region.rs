@@ -160,7 +160,8 @@ impl WorkItem for Region {
 }
 
 impl Region {
-    /// Allocates the region described by `config` and, in eager mode, accepts all of it.
+    /// Sets up the region described by `config` and, in eager mode, allocates and accepts all of
+    /// it.
     pub(crate) fn new(config: &Config) -> Result<Arc<Self>> {
         let units = config.units();
         let unit_size = NonZeroU64::from(config.unit_size);
