@@ -223,11 +223,9 @@ fn show_partner_adv(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
 }
 
 fn store_partner_adv(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store_partner(
-        reader,
-        |input| text::parse_number(input, u16::MAX.into()),
-        |partner, adv| partner.advertise = adv as u16,
-    )
+    port.store_partner(reader, text::parse_u16, |partner, adv| {
+        partner.advertise = adv
+    })
 }
 
 fn show_partner_role(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
@@ -247,8 +245,8 @@ fn show_sqi(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
 fn store_sqi(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
     port.store_partner(
         reader,
-        |input| text::parse_number(input, SQI_MAX.into()),
-        |partner, sqi| partner.sqi = sqi as u8,
+        |input| text::parse_u8(input, SQI_MAX),
+        |partner, sqi| partner.sqi = sqi,
     )
 }
 
@@ -307,8 +305,8 @@ fn show_reset_reads(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
 fn store_reset_reads(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
     port.store(
         reader,
-        |input| text::parse_number(input, u8::MAX.into()),
-        |p, _, reads| p.phy.timing.reset_reads = reads as u8,
+        |input| text::parse_u8(input, u8::MAX),
+        |p, _, reads| p.phy.timing.reset_reads = reads,
     )
 }
 

@@ -116,6 +116,14 @@ fn numbers() {
 }
 
 #[test]
+fn sized_numbers() {
+    assert_eq!(text::parse_u16(b"0xffff"), Ok(0xffff));
+    assert_eq!(text::parse_u16(b"65536"), Err(InvalidInput));
+    assert_eq!(text::parse_u8(b"7", 7), Ok(7));
+    assert_eq!(text::parse_u8(b"8", 7), Err(InvalidInput));
+}
+
+#[test]
 fn switches_roles_and_fault_counts() {
     assert_eq!(text::parse_switch(b"up\n"), Ok(true));
     assert_eq!(text::parse_switch(b"0"), Ok(false));

@@ -64,6 +64,16 @@ pub fn parse_number(input: &[u8], max: u32) -> Result<u32, InvalidInput> {
     Ok(n)
 }
 
+/// A decimal or `0x` hexadecimal 16-bit number.
+pub fn parse_u16(input: &[u8]) -> Result<u16, InvalidInput> {
+    u16::try_from(parse_number(input, u16::MAX.into())?).map_err(|_| InvalidInput)
+}
+
+/// A decimal or `0x` hexadecimal number up to `max`.
+pub fn parse_u8(input: &[u8], max: u8) -> Result<u8, InvalidInput> {
+    u8::try_from(parse_number(input, max.into())?).map_err(|_| InvalidInput)
+}
+
 /// `0`/`1`, `off`/`on`, `down`/`up`.
 pub fn parse_switch(input: &[u8]) -> Result<bool, InvalidInput> {
     match one_word(input)? {
