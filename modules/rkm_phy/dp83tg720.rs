@@ -161,6 +161,7 @@ impl Driver for PhyDp83tg720 {
             Self::update_stats(dev)?;
             dev.init_hw()?;
             Self::setup_master_slave(dev)?;
+            // `set_speed` takes the C int's bits: -1, SPEED_UNKNOWN.
             dev.set_speed(uapi::SPEED_UNKNOWN as u32);
             dev.set_duplex(phy::DuplexMode::Unknown);
         }
@@ -282,9 +283,9 @@ impl DriverExt for PhyDp83tg720 {
 }
 
 /// `ETHTOOL_A_CABLE_RESULT_CODE_*` of a decoded result.
-fn result_code(code: ResultCode) -> u32 {
+fn result_code(code: ResultCode) -> u8 {
     use crate::ffi_ext::*;
-    match code {
+    let code = match code {
         ResultCode::Unspec => ETHTOOL_A_CABLE_RESULT_CODE_UNSPEC,
         ResultCode::Ok => ETHTOOL_A_CABLE_RESULT_CODE_OK,
         ResultCode::Open => ETHTOOL_A_CABLE_RESULT_CODE_OPEN,

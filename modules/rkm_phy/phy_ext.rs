@@ -211,15 +211,19 @@ pub(crate) fn baset1_read_master_slave(dev: &mut phy::Device) -> Result {
     to_result(unsafe { bindings::genphy_c45_pma_baset1_read_master_slave(raw(dev)) })
 }
 
-/// Reports a cable test result of pair A, found by TDR.
-pub(crate) fn cable_test_result(dev: &mut phy::Device, code: u32) -> Result {
+/// The single pair of a BASE-T1 cable, as cable test results name it.
+const PAIR_A: u8 = ffi_ext::ETHTOOL_A_CABLE_PAIR_A as u8;
+
+/// Reports a cable test result (`ETHTOOL_A_CABLE_RESULT_CODE_*`) of pair A,
+/// found by TDR.
+pub(crate) fn cable_test_result(dev: &mut phy::Device, code: u8) -> Result {
     // SAFETY: `raw(dev)` is a PHY running a cable test (the only caller is
     // `cable_test_get_status`), which `ethnl_cable_test_*` require.
     to_result(unsafe {
         ffi_ext::ethnl_cable_test_result_with_src(
             raw(dev),
-            ffi_ext::ETHTOOL_A_CABLE_PAIR_A as u8,
-            code as u8,
+            PAIR_A,
+            code,
             ffi_ext::ETHTOOL_A_CABLE_INF_SRC_TDR,
         )
     })
@@ -231,7 +235,7 @@ pub(crate) fn cable_test_fault_length(dev: &mut phy::Device, cm: u32) -> Result 
     to_result(unsafe {
         ffi_ext::ethnl_cable_test_fault_length_with_src(
             raw(dev),
-            ffi_ext::ETHTOOL_A_CABLE_PAIR_A as u8,
+            PAIR_A,
             cm,
             ffi_ext::ETHTOOL_A_CABLE_INF_SRC_TDR,
         )
