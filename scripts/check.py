@@ -187,7 +187,7 @@ def shared_boot(report, kdir, selected, out, ksft_dir):
     (results / "modules.list").write_text("".join(f"{ko.resolve()}\n" for s in selected for ko in s.modules))
     (results / "collections.list").write_text("".join(f"{s.name}\n" for s in selected))
     conf = suites.merge([s.shared_boot for s in selected])
-    command = f"sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}"
+    command = f"export RKM_ROOT={ROOT}; sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}"
     outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results, 1800), log=print)
     print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
     if boot_failure(report, "vm", "shared boot", outcome):
