@@ -292,5 +292,7 @@ fn result_code(code: ResultCode) -> u8 {
         ResultCode::SameShort => ETHTOOL_A_CABLE_RESULT_CODE_SAME_SHORT,
         ResultCode::Noise => ETHTOOL_A_CABLE_RESULT_CODE_NOISE,
         ResultCode::ResolutionNotPossible => ETHTOOL_A_CABLE_RESULT_CODE_RESOLUTION_NOT_POSSIBLE,
-    }
+    };
+    // The codes are a u8 netlink attribute.
+    code as u8
 }
