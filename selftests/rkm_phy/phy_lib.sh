@@ -148,11 +148,15 @@ trace_writes() {
 	awk '$2 == "w" { $1 = ""; $2 = ""; sub(/^  /, ""); print }' "$DBG/$1/trace"
 }
 
-# ktap_test_result, keeping the command's arguments whole.
+# ktap_test_result, keeping the command's arguments whole. The time each
+# check took is printed: the suite's share of `make check` is watched.
 check() {
-	local what=$1
+	local what=$1 start=$SECONDS
 	shift
-	if "$@"; then
+	"$@"
+	local rc=$?
+	ktap_print_msg "$((SECONDS - start)) s"
+	if [ $rc -eq 0 ]; then
 		ktap_test_pass "$what"
 	else
 		ktap_test_fail "$what"

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Reduce an rkm_mdio_sim trace (stdin) to what two drivers must share.
+"""Reduce rkm_mdio_sim traces to what two drivers must share.
+
+    trace_norm.py FILE.raw...   writes each one's reduction to FILE.trace
 
 Two drivers are equivalent on a scenario when they write the same values to
 the same registers in the same order and read the same registers. Timing
@@ -13,7 +15,7 @@ decides how often a driver polls, so:
   failed poll) counts once;
 - timestamps and read values are dropped.
 
-Prints the writes, one per line, then one line "reads: <registers>".
+A reduction is the writes, one per line, then one line "reads: <registers>".
 """
 import sys
 
@@ -49,13 +51,20 @@ def collapse(seq):
     return seq
 
 
-def main():
-    all_accesses = list(accesses(sys.stdin))
+def reduce(lines):
+    """The reduction's lines."""
+    all_accesses = list(accesses(lines))
     writes = [f"w {target} {value}" for op, target, value in all_accesses if op == "w"]
     reads = sorted({target for op, target, _ in all_accesses if op == "r"})
-    for write in collapse(writes):
-        print(write)
-    print("reads: " + ", ".join(reads))
+    return collapse(writes) + ["reads: " + ", ".join(reads)]
+
+
+def main():
+    for raw in sys.argv[1:]:
+        with open(raw) as f:
+            reduced = reduce(f)
+        with open(raw.removesuffix(".raw") + ".trace", "w") as f:
+            f.write("\n".join(reduced) + "\n")
 
 
 if __name__ == "__main__":
