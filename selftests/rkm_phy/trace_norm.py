@@ -2,20 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 """Reduce rkm_mdio_sim traces to what two drivers must share.
 
-    trace_norm.py FILE.raw...   writes each one's reduction to FILE.trace
+    trace_norm.py FILE.raw...   writes each one's writes to FILE.trace and
+                                the registers it read to FILE.reads
 
 Two drivers are equivalent on a scenario when they write the same values to
 the same registers in the same order and read the same registers. Timing
-decides how often a driver polls, so:
+decides how often a driver polls, and whether a poll falls into a step of
+the scenario at all, so:
 
 - MMD accesses count as one access to the MMD register (the MMD_CTRL and
   address writes that select it are dropped);
-- reads are compared as a set of registers, writes as a sequence in which a
-  block repeated back to back (the same poll, or the same reset after each
-  failed poll) counts once;
+- writes are compared per step as a sequence in which a block repeated back
+  to back (the same reset after each failed poll) counts once;
+- reads are compared as a set of registers over the whole scenario (the
+  caller takes the union of the steps' sets): a step that happens to catch
+  a poll of the link, which writes nothing, reads more than one that does not;
 - timestamps and read values are dropped.
-
-A reduction is the writes, one per line, then one line "reads: <registers>".
 """
 import sys
 
@@ -52,19 +54,21 @@ def collapse(seq):
 
 
 def reduce(lines):
-    """The reduction's lines."""
+    """The writes (collapsed) and the registers read."""
     all_accesses = list(accesses(lines))
     writes = [f"w {target} {value}" for op, target, value in all_accesses if op == "w"]
     reads = sorted({target for op, target, _ in all_accesses if op == "r"})
-    return collapse(writes) + ["reads: " + ", ".join(reads)]
+    return collapse(writes), reads
 
 
 def main():
     for raw in sys.argv[1:]:
         with open(raw) as f:
-            reduced = reduce(f)
-        with open(raw.removesuffix(".raw") + ".trace", "w") as f:
-            f.write("\n".join(reduced) + "\n")
+            writes, reads = reduce(f)
+        stem = raw.removesuffix(".raw")
+        for suffix, lines in ((".trace", writes), (".reads", reads)):
+            with open(stem + suffix, "w") as f:
+                f.writelines(line + "\n" for line in lines)
 
 
 if __name__ == "__main__":
