@@ -4,12 +4,12 @@
 The modules are built against the `perf` kernel flavor (no lockdep, KASAN or
 kmemleak) from a copy of the repository's sources in build/bench/src, so the
 debug build that `make check` uses stays as it is (Kbuild builds modules in
-place). Every suite folder with a bench.sh takes part: its programs are built
-next to it in that copy (the suite Makefile's default target), the boot gets
-what its vm.conf and bench.conf ask for, in the VM its modules are loaded,
-bench.sh prints a JSON report (scripts/harness/bench.py describes it), its
-modules are unloaded. Reports are saved as build/bench/<suite>.json and
-printed as tables.
+place). Every suite folder with a bench.sh takes part (or those named with
+--suite, `make bench SUITE=...`): its programs are built next to it in that
+copy (the suite Makefile's default target), the boot gets what its vm.conf and
+bench.conf ask for, in the VM its modules are loaded, bench.sh prints a JSON
+report (scripts/harness/bench.py describes it), its modules are unloaded.
+Reports are saved as build/bench/<suite>.json and printed as tables.
 """
 
 import argparse
@@ -77,13 +77,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kdir", required=True, type=Path, help="built perf kernel tree")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
+    parser.add_argument("--suite", action="append", help="only this suite's benchmark (repeatable)")
     args = parser.parse_args()
 
     src = args.out / "src"
     sync_sources(ROOT, src)
     if not build(args.kdir, src, args.out / "build.log"):
         return 1
-    taking_part = [s for s in suites.discover(src) if (s.path / "bench.sh").exists()]
+    taking_part = [s for s in suites.discover(src, args.suite) if (s.path / "bench.sh").exists()]
     if not taking_part:
         print("no suite has a bench.sh")
         return 1
