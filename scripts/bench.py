@@ -4,9 +4,10 @@
 The modules are built against the `perf` kernel flavor (no lockdep, KASAN or
 kmemleak) from a copy of the repository's sources in build/bench/src, so the
 debug build that `make check` uses stays as it is (Kbuild builds modules in
-place). Every suite folder with a bench.sh takes part: in the VM its modules
-are loaded, bench.sh prints a JSON report (scripts/harness/bench.py describes
-it), its modules are unloaded. Reports are saved as build/bench/<suite>.json
+place). Every suite folder with a bench.sh takes part: its kselftest programs
+are built next to bench.sh, which may run them; in the VM its modules are
+loaded, bench.sh prints a JSON report (scripts/harness/bench.py describes it),
+its modules are unloaded. Reports are saved as build/bench/<suite>.json
 and printed as tables.
 """
 
@@ -54,6 +55,20 @@ def build(kdir, src, log):
     return ok
 
 
+def build_programs(kdir, suite_dir, log):
+    """Builds the kselftest programs of the suite in suite_dir (its Makefile, with the kernel
+    tree's lib.mk) in place, so that its bench.sh finds them next to it."""
+    if not (suite_dir / "Makefile").exists():
+        return True
+    with open(log, "a") as out:
+        ok = subprocess.run(["make", "-C", str(suite_dir), f"KSFT={kdir / 'tools' / 'testing' / 'selftests'}",
+                             "LLVM=1"], stdout=out, stderr=subprocess.STDOUT).returncode == 0
+    if not ok:
+        print(Path(log).read_text(errors="replace")[-3000:])
+        print(f"building the programs of {suite_dir.name} failed; log {log}")
+    return ok
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kdir", required=True, type=Path, help="built perf kernel tree")
@@ -67,6 +82,10 @@ def main():
     taking_part = [s for s in suites.discover(src) if (s.path / "bench.sh").exists()]
     if not taking_part:
         print("no suite has a bench.sh")
+        return 1
+    programs_log = args.out / "programs.log"
+    programs_log.write_text("")
+    if not all(build_programs(args.kdir.resolve(), s.path, programs_log) for s in taking_part):
         return 1
 
     results = args.out / "vm"

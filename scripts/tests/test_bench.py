@@ -1,6 +1,8 @@
 """Benchmark reports: checking their shape, printing them as tables, and the
 sources `make bench` copies."""
 
+import contextlib
+import io
 import subprocess
 import sys
 import tempfile
@@ -73,6 +75,29 @@ class Sources(unittest.TestCase):
             before = (dest / "modules" / "m" / "m.rs").stat().st_mtime_ns
             bench_cli.sync_sources(repo, dest)
             self.assertEqual((dest / "modules" / "m" / "m.rs").stat().st_mtime_ns, before)
+
+
+class Programs(unittest.TestCase):
+    def test_builds_the_suite_programs_in_place_with_the_tree_lib_mk(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            kdir, suite, log = Path(tmp) / "kernel", Path(tmp) / "suite", Path(tmp) / "log"
+            (kdir / "tools" / "testing" / "selftests").mkdir(parents=True)
+            (kdir / "tools" / "testing" / "selftests" / "lib.mk").write_text(
+                "all:\n\techo built by $(LLVM) >helper\n")
+            suite.mkdir()
+            (suite / "Makefile").write_text("include $(KSFT)/lib.mk\n")
+            self.assertTrue(bench_cli.build_programs(kdir, suite, log))
+            self.assertEqual((suite / "helper").read_text(), "built by 1\n")
+
+    def test_a_failed_build_fails_and_no_makefile_builds_nothing(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            suite, log = Path(tmp) / "suite", Path(tmp) / "log"
+            suite.mkdir()
+            self.assertTrue(bench_cli.build_programs(Path(tmp), suite, log))
+            (suite / "Makefile").write_text("all:\n\tfalse\n")
+            with contextlib.redirect_stdout(io.StringIO()) as printed:
+                self.assertFalse(bench_cli.build_programs(Path(tmp), suite, log))
+            self.assertIn("building the programs of suite failed", printed.getvalue())
 
 
 if __name__ == "__main__":
