@@ -61,8 +61,11 @@ def build_programs(kdir, suite_dir, log):
     if not (suite_dir / "Makefile").exists():
         return True
     with open(log, "a") as out:
+        # OUTPUT given: lib.mk defaults it to the folder only when make is not nested, and
+        # `make bench` is.
         ok = subprocess.run(["make", "-C", str(suite_dir), f"KSFT={kdir / 'tools' / 'testing' / 'selftests'}",
-                             "LLVM=1"], stdout=out, stderr=subprocess.STDOUT).returncode == 0
+                             "LLVM=1", f"OUTPUT={suite_dir.resolve()}"],
+                            stdout=out, stderr=subprocess.STDOUT).returncode == 0
     if not ok:
         print(Path(log).read_text(errors="replace")[-3000:])
         print(f"building the programs of {suite_dir.name} failed; log {log}")

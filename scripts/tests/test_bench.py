@@ -3,11 +3,13 @@ sources `make bench` copies."""
 
 import contextlib
 import io
+import os
 import subprocess
 import sys
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 from harness import bench
 
@@ -82,11 +84,14 @@ class Programs(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             kdir, suite, log = Path(tmp) / "kernel", Path(tmp) / "suite", Path(tmp) / "log"
             (kdir / "tools" / "testing" / "selftests").mkdir(parents=True)
+            # Like lib.mk, which leaves OUTPUT empty in a nested make.
             (kdir / "tools" / "testing" / "selftests" / "lib.mk").write_text(
-                "all:\n\techo built by $(LLVM) >helper\n")
+                "ifeq ($(OUTPUT),)\n$(error no OUTPUT)\nendif\n"
+                "all:\n\techo built by $(LLVM) >$(OUTPUT)/helper\n")
             suite.mkdir()
             (suite / "Makefile").write_text("include $(KSFT)/lib.mk\n")
-            self.assertTrue(bench_cli.build_programs(kdir, suite, log))
+            with mock.patch.dict(os.environ, {"MAKELEVEL": "1"}):
+                self.assertTrue(bench_cli.build_programs(kdir, suite, log))
             self.assertEqual((suite / "helper").read_text(), "built by 1\n")
 
     def test_a_failed_build_fails_and_no_makefile_builds_nothing(self):
