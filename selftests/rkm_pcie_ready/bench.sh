@@ -18,8 +18,7 @@ set -u
 here=$(dirname "$(readlink -f "$0")")
 timer=$here/reset_timer
 devices=/sys/bus/pci/devices
-driver=/sys/bus/pci/drivers/rkm_pcie_ready
-rounds=5
+rounds=9
 target=1.05
 # vm.conf's root ports: a pci-testdev (no PM capability) at 2.5, 5 and 16 GT/s,
 # an e1000e (PM capability) at 2.5 and 16 GT/s.
@@ -31,8 +30,10 @@ fail() {
 }
 
 [ -x "$timer" ] || fail "$timer is missing (make bench builds it)"
-# No driver for the e1000e in the perf kernel: this one takes them.
-echo "8086 10d3" >"$driver/new_id" || fail "cannot add 8086:10d3 to $driver/new_id"
+# No driver for the e1000e in the perf kernel: this one takes them, named by
+# its id parameter (make bench loaded it without).
+rmmod rkm_pcie_ready && insmod "$here/../../modules/rkm_pcie_ready/rkm_pcie_ready.ko" id=0x808610d3 ||
+	fail "cannot load rkm_pcie_ready with id=0x808610d3"
 
 samples=$(mktemp) || exit 1
 trap 'rm -f "$samples"' EXIT
