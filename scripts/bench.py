@@ -4,11 +4,12 @@
 The modules are built against the `perf` kernel flavor (no lockdep, KASAN or
 kmemleak) from a copy of the repository's sources in build/bench/src, so the
 debug build that `make check` uses stays as it is (Kbuild builds modules in
-place). Every suite folder with a bench.sh takes part: its kselftest programs
-are built next to bench.sh, which may run them; in the VM its modules are
-loaded, bench.sh prints a JSON report (scripts/harness/bench.py describes it),
-its modules are unloaded. Reports are saved as build/bench/<suite>.json
-and printed as tables.
+place). Every suite folder with a bench.sh takes part: its programs are built
+next to it in that copy (the suite Makefile's default target), the boot gets
+what its vm.conf and bench.conf ask for, in the VM its modules are loaded,
+bench.sh prints a JSON report (scripts/harness/bench.py describes it), its
+modules are unloaded. Reports are saved as build/bench/<suite>.json and
+printed as tables.
 """
 
 import argparse
@@ -56,20 +57,20 @@ def build(kdir, src, log):
 
 
 def build_programs(kdir, suite_dir, log):
-    """Builds the kselftest programs of the suite in suite_dir (its Makefile, with the kernel
-    tree's lib.mk) in place, so that its bench.sh finds them next to it."""
-    if not (suite_dir / "Makefile").exists():
-        return True
+    """Builds a suite's user programs in its folder, where its bench.sh finds them."""
     with open(log, "a") as out:
-        # OUTPUT given: lib.mk defaults it to the folder only when make is not nested, and
-        # `make bench` is.
-        ok = subprocess.run(["make", "-C", str(suite_dir), f"KSFT={kdir / 'tools' / 'testing' / 'selftests'}",
-                             "LLVM=1", f"OUTPUT={suite_dir.resolve()}"],
+        ok = subprocess.run(["make", "-C", str(suite_dir), f"KSFT={kdir}/tools/testing/selftests",
+                             "LLVM=1", f"OUTPUT={suite_dir}"],
                             stdout=out, stderr=subprocess.STDOUT).returncode == 0
     if not ok:
         print(Path(log).read_text(errors="replace")[-3000:])
-        print(f"building the programs of {suite_dir.name} failed; log {log}")
+        print(f"building the programs of {suite_dir} failed; log {log}")
     return ok
+
+
+def boot_conf(taking_part):
+    """The benchmark boot: what every suite's shared boot and bench boot ask for."""
+    return suites.merge([c for s in taking_part for c in (s.shared_boot, s.bench_boot)], name="bench")
 
 
 def main():
@@ -86,9 +87,7 @@ def main():
     if not taking_part:
         print("no suite has a bench.sh")
         return 1
-    programs_log = args.out / "programs.log"
-    programs_log.write_text("")
-    if not all(build_programs(args.kdir.resolve(), s.path, programs_log) for s in taking_part):
+    if not all(build_programs(args.kdir, s.path.resolve(), args.out / "build.log") for s in taking_part):
         return 1
 
     results = args.out / "vm"
@@ -97,7 +96,7 @@ def main():
     (results / "bench.list").write_text("".join(
         f"{s.name} {(s.path / 'bench.sh').resolve()} {' '.join(str(k.resolve()) for k in s.modules)}\n"
         for s in taking_part))
-    conf = suites.merge([s.shared_boot for s in taking_part])
+    conf = boot_conf(taking_part)
     command = f"sh {ROOT / 'scripts' / 'guest' / 'bench.sh'} {results.resolve()}"
     print(f"booting the perf kernel for {', '.join(s.name for s in taking_part)} ...", flush=True)
     outcome = vm.run(vm.boot_from_conf(conf, args.kdir, command, results))

@@ -3,15 +3,13 @@ sources `make bench` copies."""
 
 import contextlib
 import io
-import os
 import subprocess
 import sys
 import tempfile
 import unittest
 from pathlib import Path
-from unittest import mock
 
-from harness import bench
+from harness import bench, suites
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import bench as bench_cli  # noqa: E402  (scripts/bench.py)
@@ -79,30 +77,42 @@ class Sources(unittest.TestCase):
             self.assertEqual((dest / "modules" / "m" / "m.rs").stat().st_mtime_ns, before)
 
 
-class Programs(unittest.TestCase):
-    def test_builds_the_suite_programs_in_place_with_the_tree_lib_mk(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            kdir, suite, log = Path(tmp) / "kernel", Path(tmp) / "suite", Path(tmp) / "log"
-            (kdir / "tools" / "testing" / "selftests").mkdir(parents=True)
-            # Like lib.mk, which leaves OUTPUT empty in a nested make.
-            (kdir / "tools" / "testing" / "selftests" / "lib.mk").write_text(
-                "ifeq ($(OUTPUT),)\n$(error no OUTPUT)\nendif\n"
-                "all:\n\techo built by $(LLVM) >$(OUTPUT)/helper\n")
-            suite.mkdir()
-            (suite / "Makefile").write_text("include $(KSFT)/lib.mk\n")
-            with mock.patch.dict(os.environ, {"MAKELEVEL": "1"}):
-                self.assertTrue(bench_cli.build_programs(kdir, suite, log))
-            self.assertEqual((suite / "helper").read_text(), "built by 1\n")
+class Boot(unittest.TestCase):
+    @staticmethod
+    def suite(name, vm_conf, bench_conf):
+        return suites.Suite(name, Path(name), [], suites.parse_conf(vm_conf), [], [],
+                            suites.parse_conf(bench_conf))
 
-    def test_a_failed_build_fails_and_no_makefile_builds_nothing(self):
+    def test_bench_confs_add_to_the_shared_boots(self):
+        conf = bench_cli.boot_conf([
+            self.suite("a", "memory = 2G\nappend = kho=on\n", ""),
+            self.suite("b", "", "memory = 6G\nappend = x=1\ntimeout = 1200\n"),
+        ])
+        self.assertEqual((conf.memory, conf.append, conf.timeout), ("6G", ["kho=on", "x=1"], 1200))
+
+    def test_a_bench_conf_asking_less_memory_does_not_shrink_the_boot(self):
+        conf = bench_cli.boot_conf([self.suite("a", "memory = 2G\n", "memory = 1G\n")])
+        self.assertEqual(conf.memory, "2G")
+
+
+class Programs(unittest.TestCase):
+    def test_built_next_to_the_suite_with_its_makefile(self):
         with tempfile.TemporaryDirectory() as tmp:
-            suite, log = Path(tmp) / "suite", Path(tmp) / "log"
-            suite.mkdir()
-            self.assertTrue(bench_cli.build_programs(Path(tmp), suite, log))
-            (suite / "Makefile").write_text("all:\n\tfalse\n")
-            with contextlib.redirect_stdout(io.StringIO()) as printed:
-                self.assertFalse(bench_cli.build_programs(Path(tmp), suite, log))
-            self.assertIn("building the programs of suite failed", printed.getvalue())
+            suite_dir, log = Path(tmp) / "rkm_x", Path(tmp) / "build.log"
+            suite_dir.mkdir()
+            (suite_dir / "Makefile").write_text("all:\n\techo $(KSFT) > $(OUTPUT)/prog\n")
+            self.assertTrue(bench_cli.build_programs(Path("/k"), suite_dir, log))
+            self.assertEqual((suite_dir / "prog").read_text(), "/k/tools/testing/selftests\n")
+
+    def test_a_failed_build_is_reported(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            suite_dir, log = Path(tmp) / "rkm_x", Path(tmp) / "build.log"
+            suite_dir.mkdir()
+            (suite_dir / "Makefile").write_text("all:\n\tfalse\n")
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                self.assertFalse(bench_cli.build_programs(Path("/k"), suite_dir, log))
+            self.assertIn(f"building the programs of {suite_dir} failed", printed.getvalue())
 
 
 if __name__ == "__main__":
