@@ -11,7 +11,7 @@ source "$(dirname "$(readlink -f "$0")")/phy_lib.sh"
 STEPS="attach up partner_10 forced_10_half restart old_switch role_master partner_slave cable down"
 
 ktap_print_header
-ktap_set_plan $((3 + 2 * $(echo $STEPS | wc -w)))
+ktap_set_plan $((4 + 2 * $(echo $STEPS | wc -w)))
 
 work=$(mktemp -d)
 cleanup() {
@@ -113,12 +113,13 @@ for step in $STEPS; do
 	check "$step: the same MDIO writes" same "$step" trace
 done
 
-# The registers each PHY's driver read over the whole scenario.
-reads_of() { cat "$work/$1"/*."$2".reads | sort -u; }
-same_reads() {
+# What each PHY's driver did over the whole scenario, of kind $1: reads (the
+# registers read) or polls (the writes of its link-down polls).
+union_of() { cat "$work/$1"/*."$2.$3" | sort -u; }
+same_union() {
 	local p ok=0
 	for p in $PORTS; do
-		if ! diff -u <(reads_of rkm "$p") <(reads_of intree "$p") >"$work/diff"; then
+		if ! diff -u <(union_of rkm "$p" "$1") <(union_of intree "$p" "$1") >"$work/diff"; then
 			ok=1
 			ktap_print_msg "$p:"
 			while read -r line; do ktap_print_msg "$line"; done <"$work/diff"
@@ -126,6 +127,7 @@ same_reads() {
 	done
 	return $ok
 }
-check "the same registers read over the scenario" same_reads
+check "the same registers read over the scenario" same_union reads
+check "the same link-down polls over the scenario" same_union polls
 
 ktap_finished

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Reduce rkm_mdio_sim traces to what two drivers must share.
 
-    trace_norm.py FILE.raw...   writes each one's writes to FILE.trace and
-                                the registers it read to FILE.reads
+    trace_norm.py FILE.raw...   writes each one's writes to FILE.trace, the
+                                registers it read to FILE.reads and its
+                                re-initialisations after a reset to FILE.polls
 
 Two drivers are equivalent on a scenario when they write the same values to
 the same registers in the same order and read the same registers. Timing
@@ -14,6 +15,10 @@ the scenario at all, so:
   address writes that select it are dropped);
 - writes are compared per step as a sequence in which a block repeated back
   to back (the same reset after each failed poll) counts once;
+- a reset written to register 0x1f followed by MMD writes is the DP83TG720's
+  poll with the link down (reset, then restore the configuration): how many
+  such polls fall into a step is timing, so these blocks are taken out of
+  the step's writes and compared as a set over the whole scenario;
 - reads are compared as a set of registers over the whole scenario (the
   caller takes the union of the steps' sets): a step that happens to catch
   a poll of the link, which writes nothing, reads more than one that does not;
@@ -53,20 +58,38 @@ def collapse(seq):
     return seq
 
 
+POLL_RESET = "w c22 0x1f 0x8000"
+
+
+def split_polls(writes):
+    """The writes without the reset-and-restore blocks of link-down polls, and those blocks."""
+    kept, polls, i = [], set(), 0
+    while i < len(writes):
+        end = i + 1
+        while writes[i] == POLL_RESET and end < len(writes) and writes[end].startswith("w mmd "):
+            end += 1
+        if end > i + 1:
+            polls.add(" | ".join(writes[i:end]))
+        else:
+            kept.append(writes[i])
+        i = end
+    return kept, sorted(polls)
+
+
 def reduce(lines):
-    """The writes (collapsed) and the registers read."""
+    """The writes (collapsed), the registers read and the link-down polls' blocks."""
     all_accesses = list(accesses(lines))
-    writes = [f"w {target} {value}" for op, target, value in all_accesses if op == "w"]
+    writes, polls = split_polls([f"w {target} {value}" for op, target, value in all_accesses if op == "w"])
     reads = sorted({target for op, target, _ in all_accesses if op == "r"})
-    return collapse(writes), reads
+    return collapse(writes), reads, polls
 
 
 def main():
     for raw in sys.argv[1:]:
         with open(raw) as f:
-            writes, reads = reduce(f)
+            writes, reads, polls = reduce(f)
         stem = raw.removesuffix(".raw")
-        for suffix, lines in ((".trace", writes), (".reads", reads)):
+        for suffix, lines in ((".trace", writes), (".reads", reads), (".polls", polls)):
             with open(stem + suffix, "w") as f:
                 f.writelines(line + "\n" for line in lines)
 
