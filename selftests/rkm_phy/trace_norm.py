@@ -70,6 +70,8 @@ def split_polls(writes):
             end += 1
         if end > i + 1:
             polls.add(" | ".join(writes[i:end]))
+        elif writes[i] == POLL_RESET and end == len(writes):
+            pass  # the step ended inside a poll: the rest of its block falls after the snapshot
         else:
             kept.append(writes[i])
         i = end
