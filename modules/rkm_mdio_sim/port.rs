@@ -174,10 +174,11 @@ impl Port {
 
 impl Drop for Port {
     fn drop(&mut self) {
+        // Detaching under RTNL keeps `ndo_open`/`ndo_stop` from seeing the PHY
+        // go; it must precede unregistering, which removes the sysfs directory
+        // the detach removes its link from.
         // SAFETY: By the type invariant `ndev` is registered and attached and
-        // `pdev` registered. Detaching under RTNL keeps `ndo_open`/`ndo_stop`
-        // from seeing the PHY go; it must precede unregistering, which removes
-        // the sysfs directory the detach removes its link from.
+        // `pdev` registered; nothing uses them after this.
         unsafe {
             ffi_ext::rtnl_lock();
             bindings::phy_disconnect(ffi_ext::rkm_mdio_sim_netdev_phydev(self.ndev));

@@ -90,11 +90,11 @@ pub(crate) const fn create_phy_driver<T: DriverExt>() -> DriverVTable {
         !T::HAS_PROBE,
         "DriverExt::probe_data replaces phy::Driver::probe"
     );
+    let table = phy::create_phy_driver::<T>();
     // SAFETY: `DriverVTable` is `#[repr(transparent)]` over
     // `Opaque<bindings::phy_driver>`, itself transparent over the
     // `phy_driver` value, which `phy::create_phy_driver` fully initialises.
-    let mut raw: bindings::phy_driver =
-        unsafe { core::mem::transmute(phy::create_phy_driver::<T>()) };
+    let mut raw: bindings::phy_driver = unsafe { core::mem::transmute(table) };
     raw.probe = Some(probe_callback::<T>);
     raw.remove = Some(remove_callback::<T>);
     raw.config_init = Some(config_init_callback::<T>);
