@@ -22,9 +22,6 @@ use crate::phy_model::{
     Trace, //
 };
 
-/// How many MDIO transactions each PHY's trace keeps.
-const TRACE_LEN: usize = 2048;
-
 /// One PHY on the bus with the record of what was done to it.
 pub(crate) struct SimPhy {
     pub(crate) addr: u8,
@@ -42,12 +39,17 @@ pub(crate) struct Emulator {
 }
 
 impl Emulator {
-    /// A bus with a PHY of each `(address, model)`, all powered up now.
-    pub(crate) fn new(layout: &[(u8, Model)], an_delay_ms: u32) -> Result<Arc<Self>> {
+    /// A bus with a PHY of each `(address, model)`, all powered up now,
+    /// each tracing its latest `trace_len` MDIO transactions.
+    pub(crate) fn new(
+        layout: &[(u8, Model)],
+        an_delay_ms: u32,
+        trace_len: usize,
+    ) -> Result<Arc<Self>> {
         let mut phys = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
         for &(addr, model) in layout {
-            let mut ring = KVVec::with_capacity(TRACE_LEN, GFP_KERNEL)?;
-            ring.extend_with(TRACE_LEN, Access::EMPTY, GFP_KERNEL)?;
+            let mut ring = KVVec::with_capacity(trace_len, GFP_KERNEL)?;
+            ring.extend_with(trace_len, Access::EMPTY, GFP_KERNEL)?;
             let mut phy = Phy::new(model, 0);
             phy.timing.an_delay_ms = an_delay_ms;
             phys.push(

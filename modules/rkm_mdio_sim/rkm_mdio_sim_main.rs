@@ -88,6 +88,10 @@ module! {
             default: 100,
             description: "Milliseconds from the start of autonegotiation to link up (debugfs changes it per PHY)",
         },
+        trace_len: u32 {
+            default: 2048,
+            description: "MDIO transactions each PHY's debugfs trace keeps (1-262144)",
+        },
     },
 }
 
@@ -120,6 +124,19 @@ fn layout() -> Result<KVec<(u8, Model)>> {
     Ok(layout)
 }
 
+/// The trace length from its module parameter; its bound keeps a PHY's ring
+/// at a few MiB.
+fn trace_len() -> Result<usize> {
+    const MAX_TRACE_LEN: u32 = 1 << 18;
+    match module_parameters::trace_len.value() {
+        len @ 1..=MAX_TRACE_LEN => Ok(usize::try_from(len)?),
+        len => {
+            pr_err!("trace_len {len} is not in 1-{MAX_TRACE_LEN}\n");
+            Err(EINVAL)
+        }
+    }
+}
+
 /// The module: fields drop in declaration order, so the debugfs files go
 /// first, then the netdevs, the bus and the platform driver.
 struct RkmMdioSim {
@@ -132,7 +149,11 @@ struct RkmMdioSim {
 impl kernel::Module for RkmMdioSim {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let layout = layout()?;
-        let emulator = Emulator::new(&layout, module_parameters::an_delay_ms.value())?;
+        let emulator = Emulator::new(
+            &layout,
+            module_parameters::an_delay_ms.value(),
+            trace_len()?,
+        )?;
         let parent_driver = KBox::pin_init(
             driver::Registration::new(port::PARENT_NAME, module),
             GFP_KERNEL,

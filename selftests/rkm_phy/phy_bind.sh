@@ -8,7 +8,7 @@
 source "$(dirname "$(readlink -f "$0")")/phy_lib.sh"
 
 ktap_print_header
-ktap_set_plan 13
+ktap_set_plan 14
 trap restore_modules EXIT
 
 use_rkm_drivers
@@ -53,6 +53,8 @@ sim_unload
 not_loaded() { ! sim_load "$@" 2>/dev/null && ! loaded rkm_mdio_sim; }
 check "two models at one address are refused" not_loaded ax88772c=0x2
 check "a bus without PHYs is refused" not_loaded ax88772a=0 ax88772c=0 ax88796b=0 dp83tg720=0
+check "a trace of 0 or more than 262144 accesses is refused" eval 'not_loaded trace_len=0 &&
+	not_loaded trace_len=262145'
 
 custom_layout() {
 	sim_load ax88772a=0x6 ax88772c=0 ax88796b=0 dp83tg720=0x100 || return 1
