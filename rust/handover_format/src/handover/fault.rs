@@ -47,6 +47,39 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// Every fault, in the order the envelope and payload are checked.
+    pub const ALL: [Self; 8] = [
+        Self::EnvelopeMagic,
+        Self::EnvelopeCrc,
+        Self::SegmentAddress,
+        Self::PayloadMagic,
+        Self::HeaderCrc,
+        Self::DataCrc,
+        Self::RecordCount,
+        Self::ForeignAbi,
+    ];
+
+    /// Returns the fault's name, as fault-injection interfaces spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::EnvelopeMagic => "envelope_magic",
+            Self::EnvelopeCrc => "envelope_crc",
+            Self::SegmentAddress => "segment_address",
+            Self::PayloadMagic => "payload_magic",
+            Self::HeaderCrc => "header_crc",
+            Self::DataCrc => "data_crc",
+            Self::RecordCount => "record_count",
+            Self::ForeignAbi => "foreign_abi",
+        }
+    }
+
+    /// Returns the fault named `name`.
+    pub fn from_name(name: &[u8]) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|fault| fault.name().as_bytes() == name)
+    }
+
     /// Damages `area`, a handover area as written by a
     /// [`Writer`](super::Writer).
     ///

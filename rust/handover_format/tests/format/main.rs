@@ -3,8 +3,10 @@
 //! Host tests of the handover format: checksum, round trip, corruption and
 //! compatibility across versions.
 
+mod blob_layout;
 mod common;
 mod compat;
 mod corruption;
 mod crc;
 mod round_trip;
+mod take_over;
