@@ -25,66 +25,30 @@ pub fn pages_for(len: u64, page_shift: u32) -> Option<u64> {
 
 /// A run of a blob's bytes inside one of its chunks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Span {
-    /// Position of the chunk in the blob.
-    pub chunk: usize,
+pub struct Run {
     /// Offset of the run in the chunk.
     pub start: u64,
-    /// Length of the run.
+    /// Length of the run, never 0.
     pub len: u64,
     /// Offset of the run in the blob.
     pub blob_offset: u64,
 }
 
-/// Iterator over the [`Span`]s that hold a range of a blob.
-#[derive(Clone, Debug)]
-pub struct Spans<I> {
-    sizes: I,
-    chunk: usize,
-    chunk_start: u64,
-    offset: u64,
-    end: u64,
-}
-
-/// Returns the runs that hold bytes `offset..offset + len` of a blob whose
-/// chunks are `sizes` bytes long, in blob order.
+/// Returns the part of bytes `offset..offset + len` of a blob that lies in
+/// the chunk holding bytes `chunk_start..chunk_start + size`, if any.
 ///
-/// The range is cut short where the chunks end; the caller bounds it by the
-/// blob's length.
-pub fn spans<I: IntoIterator<Item = u64>>(sizes: I, offset: u64, len: u64) -> Spans<I::IntoIter> {
-    Spans {
-        sizes: sizes.into_iter(),
-        chunk: 0,
-        chunk_start: 0,
-        offset,
-        end: offset.saturating_add(len),
+/// Walking the chunks in order and clipping each gives the range run by
+/// run, cut short where the chunks end.
+pub fn clip(chunk_start: u64, size: u64, offset: u64, len: u64) -> Option<Run> {
+    let chunk_end = chunk_start.checked_add(size)?;
+    let start = offset.max(chunk_start);
+    let end = offset.checked_add(len)?.min(chunk_end);
+    if start >= end {
+        return None;
     }
-}
-
-impl<I: Iterator<Item = u64>> Iterator for Spans<I> {
-    type Item = Span;
-
-    fn next(&mut self) -> Option<Span> {
-        while self.offset < self.end {
-            let size = self.sizes.next()?;
-            let chunk = self.chunk;
-            let chunk_start = self.chunk_start;
-            let chunk_end = chunk_start.checked_add(size)?;
-            self.chunk = chunk.checked_add(1)?;
-            self.chunk_start = chunk_end;
-            if chunk_end <= self.offset {
-                continue;
-            }
-            let run_end = chunk_end.min(self.end);
-            let span = Span {
-                chunk,
-                start: self.offset - chunk_start,
-                len: run_end - self.offset,
-                blob_offset: self.offset,
-            };
-            self.offset = run_end;
-            return Some(span);
-        }
-        None
-    }
+    Some(Run {
+        start: start.checked_sub(chunk_start)?,
+        len: end.checked_sub(start)?,
+        blob_offset: start,
+    })
 }

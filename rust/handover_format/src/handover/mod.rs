@@ -56,10 +56,9 @@ pub use self::{
     },
     blob::{
         chunk_order,
+        clip,
         pages_for,
-        spans,
-        Span,
-        Spans, //
+        Run, //
     },
     bounded::{
         Key,

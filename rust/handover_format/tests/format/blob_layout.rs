@@ -4,8 +4,8 @@
 
 use handover_format::{
     chunk_order,
+    clip,
     pages_for,
-    spans,
     Key,
     Value,
     KEY_MAX,
@@ -37,6 +37,17 @@ fn chunk_orders_of_known_sizes() {
 }
 
 #[test]
+fn clip_at_the_edges() {
+    assert_eq!(clip(0, 10, 10, 5), None);
+    assert_eq!(clip(10, 10, 0, 10), None);
+    assert_eq!(clip(10, 10, 0, 0), None);
+    let run = clip(10, 10, 5, 100).unwrap();
+    assert_eq!((run.start, run.len, run.blob_offset), (0, 10, 10));
+    assert_eq!(clip(u64::MAX, 1, 0, 1), None);
+    assert_eq!(clip(0, 10, u64::MAX, 1), None);
+}
+
+#[test]
 fn pages_round_up() {
     assert_eq!(pages_for(0, 12), Some(0));
     assert_eq!(pages_for(1, 12), Some(1));
@@ -56,7 +67,7 @@ proptest! {
     }
 
     #[test]
-    fn spans_cover_the_range_in_order(
+    fn clipping_each_chunk_covers_the_range_in_order(
         sizes in vec(1..10_000u64, 0..12),
         offset in 0..60_000u64,
         len in 0..60_000u64,
@@ -64,13 +75,16 @@ proptest! {
         let total: u64 = sizes.iter().sum();
         let end = (offset + len).min(total).max(offset);
         let mut next = offset;
-        for span in spans(sizes.iter().copied(), offset, len) {
-            prop_assert_eq!(span.blob_offset, next);
-            prop_assert!(span.len > 0);
-            prop_assert!(span.start + span.len <= sizes[span.chunk]);
-            let chunk_start: u64 = sizes[..span.chunk].iter().sum();
-            prop_assert_eq!(chunk_start + span.start, span.blob_offset);
-            next += span.len;
+        let mut chunk_start = 0;
+        for size in &sizes {
+            if let Some(run) = clip(chunk_start, *size, offset, len) {
+                prop_assert_eq!(run.blob_offset, next);
+                prop_assert!(run.len > 0);
+                prop_assert!(run.start + run.len <= *size);
+                prop_assert_eq!(chunk_start + run.start, run.blob_offset);
+                next += run.len;
+            }
+            chunk_start += size;
         }
         prop_assert_eq!(next, end);
     }
