@@ -24,6 +24,8 @@ from harness import ktap, splat, suites, vm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GUEST_RUNNER = ROOT / "scripts" / "guest" / "run-suites.sh"
+# Flat TAP a boot command may write into $RKM_RESULTS: one result per line.
+BOOT_TAP = "boot.tap"
 
 
 class Report:
@@ -238,6 +240,11 @@ def own_boots(report, kdir, selected, out):
                 continue
             report.add(s.name, f"{what}: command", "pass" if outcome.exit_code == 0 else "fail",
                        f"exit status {outcome.exit_code}" if outcome.exit_code else "")
+            # A command that proves several things reports each in boot.tap.
+            tap = results / BOOT_TAP
+            if tap.exists():
+                for r in ktap.parse_tap(tap.read_text()):
+                    report.add(s.name, f"{what}: {r.name}", r.status, r.reason)
             report_splats(report, s.name, what, outcome, conf.expect_splat)
 
 

@@ -91,3 +91,19 @@ class FlatTap(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FlatTap(unittest.TestCase):
+    def test_boot_tap_lines_without_numbers(self):
+        # What a boot spanning kexecs appends to boot.tap, stage by stage.
+        text = ("ok - stage 1: loads\n"
+                "not ok - stage 2: blob intact # digest differs\n"
+                "# big sha256 0123\n"
+                "ok - stage 3: generation 3\n")
+        results = ktap.parse_tap(text)
+        self.assertEqual([(r.name, r.status) for r in results], [
+            ("stage 1: loads", "pass"),
+            ("stage 2: blob intact", "fail"),
+            ("stage 3: generation 3", "pass"),
+        ])
+        self.assertEqual(results[1].reason, "digest differs")
