@@ -227,6 +227,23 @@ fn fault_matrix() {
     }
 }
 
+/// Whatever the size of the first segment, moving it is caught as out of
+/// range, not as some other fault.
+#[test]
+fn segment_address_fault_is_out_of_range_for_any_segment() {
+    let mut state = sample();
+    state.segments[0] = super::common::folio(0x10_0000, 16, 0);
+    let mut area = state.encode().unwrap();
+    Fault::SegmentAddress.inject(&mut area).unwrap();
+    assert!(matches!(
+        examine(&area, SPACE, AREA_PHYS),
+        Examined::Corrupt(Error::BadSegment {
+            index: 0,
+            fault: SegmentFault::OutOfRange
+        })
+    ));
+}
+
 #[test]
 fn fault_names_round_trip() {
     for fault in Fault::ALL {
