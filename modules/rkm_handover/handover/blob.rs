@@ -24,6 +24,7 @@ use super::{
         chunk_order,
         clip,
         pages_for,
+        sort_by_key,
         Run, //
     },
     kho::{
@@ -100,7 +101,7 @@ impl Blob {
             chunks.push(folio, GFP_KERNEL)?;
             remaining -= 1u64 << order;
         }
-        chunks.sort_unstable_by_key(Folio::phys);
+        sort_by_key(&mut chunks, Folio::phys);
         Ok(Self::adopt(chunks, len))
     }
 

@@ -9,6 +9,7 @@ use super::{
         Contents,
         Record, //
     },
+    sort::sort_by_key,
     writer::{
         Plan,
         Writer, //
@@ -30,7 +31,7 @@ pub fn compose<'r>(
     records: impl IntoIterator<Item = Record<'r>>,
 ) -> Result<usize, Error> {
     let mut writer = Writer::new(area, plan)?;
-    segments.sort_unstable_by_key(|segment| segment.phys);
+    sort_by_key(segments, |segment| segment.phys);
     for segment in segments.iter() {
         writer.push_segment(*segment)?;
     }

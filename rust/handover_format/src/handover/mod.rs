@@ -44,6 +44,7 @@ mod fault;
 mod generation;
 mod outcome;
 mod payload;
+mod sort;
 mod writer;
 
 pub use self::{
@@ -108,6 +109,7 @@ pub use self::{
         PAYLOAD_MAGIC,
         VALUE_MAX, //
     },
+    sort::sort_by_key,
     writer::{
         Plan,
         Writer, //

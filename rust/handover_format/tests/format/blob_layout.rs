@@ -6,6 +6,7 @@ use handover_format::{
     chunk_order,
     clip,
     pages_for,
+    sort_by_key,
     Key,
     Value,
     KEY_MAX,
@@ -101,6 +102,19 @@ proptest! {
         if let Some(value) = value {
             prop_assert_eq!(value.as_bytes(), &bytes[..]);
         }
+    }
+
+    #[test]
+    fn heapsort_sorts_like_std(mut items in vec(any::<(u8, u16)>(), 0..200)) {
+        let mut expected = items.clone();
+        expected.sort_by_key(|item| item.0);
+        sort_by_key(&mut items, |item| item.0);
+        let keys: Vec<_> = items.iter().map(|item| item.0).collect();
+        let expected_keys: Vec<_> = expected.iter().map(|item| item.0).collect();
+        prop_assert_eq!(keys, expected_keys);
+        items.sort();
+        expected.sort();
+        prop_assert_eq!(items, expected);
     }
 
     #[test]
