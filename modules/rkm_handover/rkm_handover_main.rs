@@ -78,7 +78,12 @@ use handover::{
         Outcome,
         Value, //
     },
-    Blob, Entry, Item, Producer, Registration, Sink,
+    Blob,
+    Entry,
+    Item,
+    Producer,
+    Registration,
+    Sink, //
 };
 use store::{
     uapi::{

@@ -12,23 +12,35 @@ use super::payload::{
     VALUE_MAX, //
 };
 
+/// Up to `N` bytes, stored inline.
+#[derive(Clone, Copy)]
+struct Bounded<const N: usize> {
+    len: u16,
+    bytes: [u8; N],
+}
+
+impl<const N: usize> Bounded<N> {
+    fn new(bytes: &[u8]) -> Option<Self> {
+        let mut bounded = Self {
+            len: u16::try_from(bytes.len()).ok()?,
+            bytes: [0; N],
+        };
+        bounded.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(bounded)
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
+}
+
 /// The key of a record: 1 to [`KEY_MAX`] bytes.
 #[derive(Clone, Copy)]
-pub struct Key {
-    len: u8,
-    bytes: [u8; KEY_MAX],
-}
+pub struct Key(Bounded<KEY_MAX>);
 
 /// The value of a record: 0 to [`VALUE_MAX`] bytes.
 #[derive(Clone, Copy)]
-pub struct Value {
-    len: u16,
-    bytes: [u8; VALUE_MAX],
-}
-
-// The lengths fit their fields.
-const _: () = assert!(KEY_MAX <= u8::MAX as usize);
-const _: () = assert!(VALUE_MAX <= u16::MAX as usize);
+pub struct Value(Bounded<VALUE_MAX>);
 
 impl Key {
     /// Returns `bytes` as a key, or [`None`] if it is empty or longer than
@@ -37,17 +49,12 @@ impl Key {
         if bytes.is_empty() {
             return None;
         }
-        let mut key = Self {
-            len: u8::try_from(bytes.len()).ok()?,
-            bytes: [0; KEY_MAX],
-        };
-        key.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
-        Some(key)
+        Bounded::new(bytes).map(Self)
     }
 
     /// Returns the bytes of the key.
     pub fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+        self.0.as_bytes()
     }
 }
 
@@ -55,17 +62,12 @@ impl Value {
     /// Returns `bytes` as a value, or [`None`] if it is longer than
     /// [`VALUE_MAX`].
     pub fn new(bytes: &[u8]) -> Option<Self> {
-        let mut value = Self {
-            len: u16::try_from(bytes.len()).ok()?,
-            bytes: [0; VALUE_MAX],
-        };
-        value.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
-        Some(value)
+        Bounded::new(bytes).map(Self)
     }
 
     /// Returns the bytes of the value.
     pub fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+        self.0.as_bytes()
     }
 }
 

@@ -227,20 +227,24 @@ pub struct List {
     pub capacity: u32,
 }
 
+/// Copies as much of `source` as fits into `target` and returns how much.
+fn fill(target: &mut [u8], source: &[u8]) -> u32 {
+    let len = source.len().min(target.len());
+    if let (Some(target), Some(source)) = (target.get_mut(..len), source.get(..len)) {
+        target.copy_from_slice(source);
+    }
+    u32::try_from(len).unwrap_or(0)
+}
+
 impl KeyArg {
     /// Returns a key argument holding `key`, which must fit.
     pub fn new(key: &[u8]) -> Self {
-        let mut arg = Self {
-            len: 0,
+        let mut bytes = [0; KEY_MAX];
+        Self {
+            len: fill(&mut bytes, key),
             flags: 0,
-            bytes: [0; KEY_MAX],
-        };
-        let len = key.len().min(KEY_MAX);
-        if let (Some(dst), Some(src)) = (arg.bytes.get_mut(..len), key.get(..len)) {
-            dst.copy_from_slice(src);
+            bytes,
         }
-        arg.len = u32::try_from(len).unwrap_or(0);
-        arg
     }
 
     /// Returns the key.
@@ -270,19 +274,14 @@ impl RecordArg {
 
     /// Returns the answer to GET for a value.
     pub fn value(key: KeyArg, value: &[u8]) -> Self {
-        let mut arg = Self {
+        let mut bytes = [0; VALUE_MAX];
+        Self {
             key,
             kind: KIND_VALUE,
-            value_len: 0,
+            value_len: fill(&mut bytes, value),
             blob_len: 0,
-            value: [0; VALUE_MAX],
-        };
-        let len = value.len().min(VALUE_MAX);
-        if let (Some(dst), Some(src)) = (arg.value.get_mut(..len), value.get(..len)) {
-            dst.copy_from_slice(src);
+            value: bytes,
         }
-        arg.value_len = u32::try_from(len).unwrap_or(0);
-        arg
     }
 
     /// Returns the answer to GET for a blob of `len` bytes.
