@@ -22,8 +22,8 @@ endif
 kbuild = $(MAKE) -C $(kdir) M=$(CURDIR) LLVM=1
 export PATH := /usr/lib/llvm-19/bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all modules kernel kdir-check bootstrap check demo vm clippy fmt fmt-check \
-	rust-analyzer modules_install selftests clean help
+.PHONY: all modules kernel kdir-check bootstrap check demo bench bench-kernel vm clippy fmt \
+	fmt-check rust-analyzer modules_install selftests clean help
 
 all: modules
 
@@ -33,6 +33,7 @@ help:
 	@echo '  make check           all tests; ends with "N passed, N failed"'
 	@echo '                       SUITE=name runs one suite (e.g. SUITE=rkm_env, SUITE=host)'
 	@echo '  make demo            boot the VM, load each module, show what it does'
+	@echo '  make bench           benchmarks on the perf kernel; JSON in build/bench/, tables'
 	@echo '  make vm              interactive shell in the test VM, modules at hand'
 	@echo '  make kernel          fetch and build the pinned test kernel (cached)'
 	@echo '  make selftests       build and install the kselftest suites into build/kselftest'
@@ -64,7 +65,7 @@ clippy: $(kdir_ready)
 
 # Module sources follow the tree's .rustfmt.toml (copied at the top level so
 # cargo fmt in rust/ uses the same rules).
-rust_sources = $(shell find modules selftests -name '*.rs' ! -name '*_generated.rs' 2>/dev/null)
+rust_sources = $(shell find modules selftests rust/kernel_ext -name '*.rs' ! -name '*_generated.rs' 2>/dev/null)
 
 fmt:
 	rustfmt --edition 2021 $(rust_sources)
@@ -101,6 +102,23 @@ check: $(kdir_ready)
 
 demo: modules selftests
 	@scripts/demo.py --kdir $(kdir)
+
+# Benchmarks run on the `perf` flavor (no lockdep, KASAN, kmemleak), or on KDIR.
+# scripts/bench.py builds the modules against it in build/bench/src, so the
+# debug build in the repository stays as it is.
+ifdef KDIR
+bench_kdir := $(kdir)
+bench_ready := kdir-check
+else
+bench_kdir := $(CURDIR)/build/kernel-perf
+bench_ready := bench-kernel
+endif
+
+bench-kernel: bootstrap
+	@$(MAKE) --no-print-directory kernel FLAVOR=perf
+
+bench: $(bench_ready)
+	@scripts/bench.py --kdir $(bench_kdir)
 
 vm: modules selftests
 	@scripts/vm.py --kdir $(kdir)

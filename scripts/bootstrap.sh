@@ -69,14 +69,16 @@ install_packages() {
 	if [ -n "$missing" ]; then
 		step "apt-get install" $missing
 		# shellcheck disable=SC2086
-		$SUDO apt-get install -y -qq --no-install-recommends $missing
+		run_with_progress "apt-get install" "$RKM_CACHE/bootstrap-apt.log" \
+			$SUDO apt-get install -y -qq --no-install-recommends $missing
 	fi
 	if [ -n "$(missing_packages qemu-system-x86)" ]; then
 		# qemu-system-x86 must match the installed qemu-utils; on bookworm that is backports.
 		local target=()
 		[ "$codename" = bookworm ] && target=(-t bookworm-backports)
 		step "apt-get install qemu-system-x86" "${target[@]}"
-		$SUDO apt-get install -y -qq --no-install-recommends "${target[@]}" qemu-system-x86
+		run_with_progress "apt-get install qemu-system-x86" "$RKM_CACHE/bootstrap-qemu.log" \
+			$SUDO apt-get install -y -qq --no-install-recommends "${target[@]}" qemu-system-x86
 	fi
 }
 
@@ -93,8 +95,9 @@ install_rust() {
 	fi
 	if ! bindgen --version 2>/dev/null | grep -q "^bindgen $BINDGEN_VERSION\$"; then
 		step "cargo install bindgen-cli@$BINDGEN_VERSION (about 2 minutes)"
-		LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VERSION/lib \
-			cargo install --locked --quiet "bindgen-cli@$BINDGEN_VERSION"
+		run_with_progress "cargo install bindgen-cli" "$RKM_CACHE/bootstrap-bindgen.log" \
+			env LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VERSION/lib \
+			cargo install --locked "bindgen-cli@$BINDGEN_VERSION"
 	fi
 }
 
@@ -106,6 +109,7 @@ install_virtme_ng() {
 	fi
 }
 
+mkdir -p "$RKM_CACHE"
 add_apt_sources
 install_packages
 install_rust

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -68,41 +69,64 @@ def tail(path, lines=15):
 
 
 _CARGO_TEST = re.compile(r"^test (?P<name>\S+) \.\.\. (?P<result>ok|FAILED|ignored)")
-_CARGO_CRATE = re.compile(r"Running (?:unittests )?\S*?(?:tests/)?(?P<crate>[\w-]+)(?:\.rs)? \(")
+# "Running tests/stress.rs (target/debug/deps/stress-0123456789abcdef)" or "Doc-tests accept_core"
+_CARGO_BINARY = re.compile(r"^\s*(?:Running .*\(\S*/(?P<binary>\w+?)(?:-[0-9a-f]{16})?\)|Doc-tests (?P<doc>\w+))$")
+
+
+def workspace_members():
+    with open(ROOT / "rust" / "Cargo.toml", "rb") as f:
+        return tomllib.load(f)["workspace"]["members"]
 
 
 def host_tests(report, out):
-    section("host: cargo test (rust/)")
-    log = out / "cargo-test.log"
-    ok = run_logged(["cargo", "test", "--workspace", "--color", "never"], log, cwd=ROOT / "rust")
-    counted = 0
-    crate = "rust"
-    for line in log.read_text().splitlines():
-        if m := _CARGO_CRATE.search(line):
-            crate = m.group("crate")
-        elif m := _CARGO_TEST.match(line):
-            status = {"ok": "pass", "FAILED": "fail", "ignored": "skip"}[m.group("result")]
-            report.add("host", f"{crate}::{m.group('name')}", status)
-            counted += 1
-    if not ok and not any(r[2] == "fail" for r in report.results if r[0] == "host"):
-        report.add("host", "cargo test", "fail", f"see {log}")
-        print(tail(log))
-    if counted == 0 and ok:
-        report.add("host", "cargo test", "fail", "no tests ran")
+    """cargo test of each rust/ crate; a result per test, named crate/binary::test."""
+    for crate in workspace_members():
+        section(f"host: cargo test -p {crate}")
+        log = out / f"cargo-test-{crate}.log"
+        ok = run_logged(["cargo", "test", "-p", crate, "--color", "never"], log, cwd=ROOT / "rust")
+        counted, failed, binary = 0, 0, crate
+        for line in log.read_text().splitlines():
+            if m := _CARGO_BINARY.match(line):
+                binary = m.group("binary") or "doc"
+            elif m := _CARGO_TEST.match(line):
+                status = {"ok": "pass", "FAILED": "fail", "ignored": "skip"}[m.group("result")]
+                where = crate if binary == crate else f"{crate}/{binary}"
+                report.add("host", f"{where}::{m.group('name')}", status)
+                counted += 1
+                failed += status == "fail"
+        if not ok and not failed:
+            report.add("host", f"{crate}: cargo test", "fail", f"see {log}")
+            print(tail(log))
+        elif ok and not counted:
+            report.add("host", f"{crate}: cargo test", "fail", "no tests ran")
 
     section("harness: python unittest (scripts/tests/)")
     log = out / "harness-test.log"
     run_logged([sys.executable, "-m", "unittest", "discover", "-v", "-s", "scripts/tests", "-t", "scripts"], log)
     text = log.read_text()
-    for m in re.finditer(r"^(test_\w+) \(([\w.]+)\)\n?(?:[^\n]*\n)?[^\n]*?\.\.\. (ok|FAIL|ERROR|skipped[^\n]*)$",
-                         text, re.M):
-        result = m.group(3)
+    for name, result in unittest_results(text):
         status = "pass" if result == "ok" else "skip" if result.startswith("skipped") else "fail"
-        report.add("harness", f"{m.group(2).split('.')[-1]}.{m.group(1)}", status)
+        report.add("harness", name, status)
     if not re.search(r"^OK", text, re.M):
         if not any(r[2] == "fail" for r in report.results if r[0] == "harness"):
             report.add("harness", "unittest", "fail", f"see {log}")
         print(tail(log))
+
+
+def unittest_results(text):
+    """(Class.test, result) from `unittest -v`; a docstring pushes the result a line down."""
+    pending = None
+    for line in text.splitlines():
+        if m := re.match(r"^(test_\w+) \(([\w.]+)\)(?: \.\.\. (.*))?$", line):
+            name = f"{m.group(2).split('.')[-2]}.{m.group(1)}"
+            if m.group(3):
+                yield name, m.group(3)
+                pending = None
+            else:
+                pending = name
+        elif pending and (m := re.search(r" \.\.\. (.*)$", line)):
+            yield pending, m.group(1)
+            pending = None
 
 
 def make_step(report, suite, name, target, out, extra=()):
@@ -165,7 +189,7 @@ def shared_boot(report, kdir, selected, out, ksft_dir):
     (results / "modules.list").write_text("".join(f"{ko.resolve()}\n" for s in selected for ko in s.modules))
     (results / "collections.list").write_text("".join(f"{s.name}\n" for s in selected))
     conf = suites.merge([s.shared_boot for s in selected])
-    command = f"sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}"
+    command = f"export RKM_ROOT={ROOT}; sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}"
     outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results, 1800), log=print)
     print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
     if boot_failure(report, "vm", "shared boot", outcome):
@@ -264,12 +288,17 @@ def main():
     if whole or "host" in (args.suite or []):
         host_tests(report, args.out)
     if whole or names:
+        built = builds(report, args.out, args.kdir, static_checks=whole)
         try:
+            # After the build: a suite's modules are the .ko files it produced.
             selected = suites.discover(ROOT, names or None)
         except suites.ConfError as e:
             report.add("vm", "suite configuration", "fail", str(e))
             selected = []
-        if builds(report, args.out, args.kdir, static_checks=whole) and selected:
+        for s in selected:
+            for folder in s.unbuilt:
+                report.add(s.name, f"module in {folder.relative_to(ROOT)} built", "fail", "no .ko")
+        if built and selected:
             shared_boot(report, args.kdir, selected, args.out, args.kselftest_dir)
             own_boots(report, args.kdir, selected, args.out)
 

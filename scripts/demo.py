@@ -32,9 +32,10 @@ def main():
         for s in shown))
     conf = suites.merge([s.shared_boot for s in shown])
     boot = vm.boot_from_conf(conf, args.kdir,
-                             f"sh {ROOT / 'scripts' / 'guest' / 'demo.sh'} {args.out.resolve()}", args.out)
+                             f"export RKM_ROOT={ROOT}; sh {ROOT / 'scripts' / 'guest' / 'demo.sh'} {args.out.resolve()}",
+                             args.out)
     print(f"booting the test VM for {', '.join(s.name for s in shown)} "
-          "(about a minute under TCG) ...", flush=True)
+          "(one to three minutes under TCG) ...", flush=True)
     outcome = vm.run(boot)
     report = args.out / "demo.txt"
     if report.exists():

@@ -101,6 +101,7 @@ class Suite:
     modules: list  # .ko paths to load before its tests
     shared_boot: BootConf
     boots: list  # BootConf of its own boots
+    unbuilt: list  # module folders (with a Kbuild) holding no .ko
 
 
 def discover(root, names=None):
@@ -111,12 +112,14 @@ def discover(root, names=None):
             continue
         if names and path.name not in names:
             continue
-        modules = sorted((root / "modules" / path.name).glob("*.ko")) + sorted(path.glob("*.ko"))
+        module_dirs = [d for d in (root / "modules" / path.name, path) if (d / "Kbuild").exists()]
+        modules = [ko for d in module_dirs for ko in sorted(d.glob("*.ko"))]
+        unbuilt = [d for d in module_dirs if not any(d.glob("*.ko"))]
         vm_conf = path / "vm.conf"
         shared = parse_conf(vm_conf.read_text(), f"{path.name}/vm.conf") if vm_conf.exists() else BootConf("vm")
         boots = [parse_conf(p.read_text(), f"{path.name}/{p.stem[len('boot-'):]}")
                  for p in sorted(path.glob("boot-*.conf"))]
-        suites.append(Suite(path.name, path, modules, shared, boots))
+        suites.append(Suite(path.name, path, modules, shared, boots, unbuilt))
     if names:
         unknown = set(names) - {s.name for s in suites}
         if unknown:

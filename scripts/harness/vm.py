@@ -137,7 +137,9 @@ def vng_command(boot, use_kvm):
     if not use_kvm:
         cmd.append("--disable-kvm")
     if boot.qemu_opts:
-        cmd += ["--qemu-opts", " ".join(boot.qemu_opts)]
+        # One word with "=": as a separate word, "-device ..." is taken by
+        # vng's argparse for its short option -d.
+        cmd.append("--qemu-opts=" + " ".join(boot.qemu_opts))
     cmd += ["--exec", wrapped]
     return cmd
 

@@ -58,11 +58,22 @@ class Discover(unittest.TestCase):
             (root / "modules" / "rkm_x").mkdir(parents=True)
             (root / "selftests" / "rkm_x" / "Makefile").write_text("")
             (root / "modules" / "rkm_x" / "rkm_x.ko").write_text("")
+            (root / "modules" / "rkm_x" / "Kbuild").write_text("obj-m := rkm_x.o\n")
             (root / "selftests" / "rkm_x" / "boot-abba.conf").write_text("command = true\nexpect_splat = x\n")
             (root / "selftests" / "notes").mkdir()
             [suite] = suites.discover(root)
             self.assertEqual(suite.modules, [root / "modules" / "rkm_x" / "rkm_x.ko"])
             self.assertEqual([(b.name, b.expect_splat) for b in suite.boots], [("rkm_x/abba", ["x"])])
+            self.assertEqual(suite.unbuilt, [])
+
+    def test_a_module_folder_without_ko_is_unbuilt(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            (root / "selftests" / "rkm_y").mkdir(parents=True)
+            (root / "selftests" / "rkm_y" / "Makefile").write_text("")
+            (root / "selftests" / "rkm_y" / "Kbuild").write_text("obj-m := rkm_y.o\n")
+            [suite] = suites.discover(root)
+            self.assertEqual((suite.modules, suite.unbuilt), ([], [root / "selftests" / "rkm_y"]))
 
 
 if __name__ == "__main__":

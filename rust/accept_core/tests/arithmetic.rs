@@ -63,6 +63,20 @@ fn zero_size_names_the_unit_of_start() {
 }
 
 #[test]
+fn covering_units_have_no_guard_unit() {
+    let t = table(0, 8);
+    // What an unaccept of the range gives back: the units holding its bytes, nothing more.
+    assert_eq!(t.covering_units(0, 2 * MIB), Ok(UnitRange::new(0, 1)));
+    assert_eq!(t.covering_units(2 * MIB - 1, 2), Ok(UnitRange::new(0, 2)));
+    assert_eq!(t.covering_units(MIB, 0), Ok(UnitRange::EMPTY));
+    assert_eq!(
+        t.covering_units(14 * MIB, 4 * MIB),
+        Ok(UnitRange::new(7, 8))
+    );
+    assert_eq!(t.covering_units(u64::MAX, 1), Err(RangeOverflow));
+}
+
+#[test]
 fn memory_below_phys_base_needs_no_acceptance() {
     let t = table(64 * MIB, 8);
     assert_eq!(t.accept_units(0, 4096), Ok(UnitRange::EMPTY));

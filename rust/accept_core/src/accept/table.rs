@@ -246,8 +246,9 @@ impl<B: Deref<Target = [u64]>> Table<B> {
         Ok(self.next_unaccepted(units).is_some())
     }
 
-    /// Returns the units holding any byte of `[start, start + size)`, without a guard unit.
-    pub(super) fn covering_units(&self, start: u64, size: u64) -> Result<UnitRange, RangeOverflow> {
+    /// Returns the units holding any byte of `[start, start + size)`, without a guard unit:
+    /// those [`super::Acceptor::unaccept`] marks unaccepted for the same range.
+    pub fn covering_units(&self, start: u64, size: u64) -> Result<UnitRange, RangeOverflow> {
         if size == 0 {
             return Ok(UnitRange::EMPTY);
         }

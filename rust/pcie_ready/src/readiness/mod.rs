@@ -23,6 +23,7 @@
 mod engine;
 mod kernel;
 mod link;
+mod names;
 mod poll;
 mod record;
 mod self_report;

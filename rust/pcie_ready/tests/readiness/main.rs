@@ -6,6 +6,7 @@ mod decode;
 mod differential;
 mod gen;
 mod kernel_c;
+mod names;
 mod properties;
 mod scenarios;
 mod sim;

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The ioctls of `/dev/rkm_accept`, as documented in uapi/rkm_accept.h.
+
+use crate::{
+    ffi_ext::{
+        self,
+        rkm_accept_bitmap,
+        rkm_accept_range,
+        rkm_accept_stats, //
+    },
+    region::Region, //
+};
+use core::mem::size_of;
+use kernel::{
+    ioctl::{
+        _IOR,
+        _IOW,
+        _IOWR, //
+    },
+    prelude::*,
+    transmute::{
+        AsBytes,
+        FromBytes, //
+    },
+    uaccess::{
+        UserPtr,
+        UserSlice, //
+    }, //
+};
+
+/// `RKM_ACCEPT_IOC_MAGIC`.
+const MAGIC: u32 = ffi_ext::RKM_ACCEPT_IOC_MAGIC;
+
+/// `RKM_ACCEPT_IOC_ACCEPT`.
+pub(crate) const ACCEPT: u32 = _IOW::<rkm_accept_range>(MAGIC, 1);
+/// `RKM_ACCEPT_IOC_QUERY`.
+pub(crate) const QUERY: u32 = _IOW::<rkm_accept_range>(MAGIC, 2);
+/// `RKM_ACCEPT_IOC_BITMAP`.
+pub(crate) const BITMAP: u32 = _IOWR::<rkm_accept_bitmap>(MAGIC, 3);
+/// `RKM_ACCEPT_IOC_STATS`.
+pub(crate) const STATS: u32 = _IOR::<rkm_accept_stats>(MAGIC, 4);
+/// `RKM_ACCEPT_IOC_UNACCEPT`.
+pub(crate) const UNACCEPT: u32 = _IOW::<rkm_accept_range>(MAGIC, 5);
+
+// SAFETY: two `__u64` fields: no padding, and every bit pattern is valid.
+unsafe impl FromBytes for rkm_accept_range {}
+// SAFETY: four `__u64` fields: no padding, and every bit pattern is valid.
+unsafe impl FromBytes for rkm_accept_bitmap {}
+// SAFETY: as for `FromBytes` above; no interior mutability.
+unsafe impl AsBytes for rkm_accept_bitmap {}
+// SAFETY: `__u64` fields only: no padding; no interior mutability.
+unsafe impl AsBytes for rkm_accept_stats {}
+
+/// Runs the ioctl `cmd` with argument `arg` on `region`.
+pub(crate) fn dispatch(region: &Region, cmd: u32, arg: usize) -> Result<isize> {
+    let arg = UserPtr::from_addr(arg);
+    match cmd {
+        ACCEPT => {
+            let range = read_range(arg)?;
+            region.accept(range.start, range.size)?;
+            Ok(0)
+        }
+        QUERY => {
+            let range = read_range(arg)?;
+            Ok(isize::from(
+                region.contains_unaccepted(range.start, range.size)?,
+            ))
+        }
+        BITMAP => copy_bitmap(region, arg),
+        STATS => {
+            let stats = region.stats();
+            UserSlice::new(arg, size_of::<rkm_accept_stats>())
+                .writer()
+                .write(&stats)?;
+            Ok(0)
+        }
+        UNACCEPT => {
+            let range = read_range(arg)?;
+            let accepted = region.unaccept(range.start, range.size)?;
+            Ok(isize::try_from(accepted).unwrap_or(isize::MAX))
+        }
+        _ => Err(ENOTTY),
+    }
+}
+
+/// Reads a `struct rkm_accept_range` from user space.
+fn read_range(arg: UserPtr) -> Result<rkm_accept_range> {
+    UserSlice::new(arg, size_of::<rkm_accept_range>())
+        .reader()
+        .read()
+}
+
+/// `RKM_ACCEPT_IOC_BITMAP`: the geometry always, the bitmap if the buffer holds it.
+fn copy_bitmap(region: &Region, arg: UserPtr) -> Result<isize> {
+    let (mut reader, mut writer) =
+        UserSlice::new(arg, size_of::<rkm_accept_bitmap>()).reader_writer();
+    let mut request: rkm_accept_bitmap = reader.read()?;
+    let bitmap = region.bitmap()?;
+    let bytes = AsBytes::as_bytes(bitmap.as_slice());
+    request.units = region.units();
+    request.unit_size = region.unit_size();
+
+    let outcome = if request.bitmap_bytes == 0 {
+        Ok(0)
+    } else if request.bitmap_bytes < bytes.len() as u64 {
+        Err(ENOSPC)
+    } else {
+        let buffer = UserPtr::from_addr(usize::try_from(request.bitmap).map_err(|_| EFAULT)?);
+        UserSlice::new(buffer, bytes.len())
+            .writer()
+            .write_slice(bytes)?;
+        Ok(0)
+    };
+    writer.write(&request)?;
+    outcome
+}

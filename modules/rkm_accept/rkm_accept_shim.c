@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * C shim of rkm_accept: what Rust cannot reach directly.
+ *
+ * - The string parameters: Rust's module! macro only declares integer and
+ *   bool parameters, and `mode` and `backend` are names.
+ * - Static inlines and macros: efi_get_unaccepted_table(),
+ *   global_zone_page_state(), cpu_feature_enabled(), page_to_phys() and
+ *   __va().
+ */
+#include <linux/efi.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/vmstat.h>
+#include <asm/cpufeature.h>
+#include <asm/io.h>
+#include <asm/unaccepted_memory.h>
+#include "rkm_accept_shim.h"
+
+static char mode[8] = "lazy";
+module_param_string(mode, mode, sizeof(mode), 0444);
+MODULE_PARM_DESC(mode, "lazy: accept a unit on its first touch; eager: accept everything at load");
+
+static char backend[16] = "emulated-tdx";
+module_param_string(backend, backend, sizeof(backend), 0444);
+MODULE_PARM_DESC(backend,
+		 "emulated-tdx (accepted memory reads zeros), emulated-snp (reads as it was: poison), "
+		 "tdx or snp (real conversions, in such a guest only)");
+
+const char *rkm_accept_mode_param(void)
+{
+	return mode;
+}
+
+const char *rkm_accept_backend_param(void)
+{
+	return backend;
+}
+
+const struct efi_unaccepted_memory *rkm_accept_firmware_table(void)
+{
+#ifdef CONFIG_UNACCEPTED_MEMORY
+	return efi_get_unaccepted_table();
+#else
+	return NULL;
+#endif
+}
+
+unsigned long rkm_accept_kernel_unaccepted_pages(void)
+{
+#ifdef CONFIG_UNACCEPTED_MEMORY
+	return global_zone_page_state(NR_UNACCEPTED);
+#else
+	return 0;
+#endif
+}
+
+bool rkm_accept_tdx_guest(void)
+{
+	return cpu_feature_enabled(X86_FEATURE_TDX_GUEST);
+}
+
+phys_addr_t rkm_accept_page_to_phys(struct page *page)
+{
+	return page_to_phys(page);
+}
+
+unsigned long rkm_accept_phys_to_virt(phys_addr_t phys)
+{
+	return (unsigned long)__va(phys);
+}
