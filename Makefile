@@ -118,7 +118,7 @@ bench-kernel: bootstrap
 	@$(MAKE) --no-print-directory kernel FLAVOR=perf
 
 bench: $(bench_ready)
-	@scripts/bench.py --kdir $(bench_kdir)
+	@scripts/bench.py --kdir $(bench_kdir) $(foreach s,$(SUITE),--suite $(s))
 
 vm: modules selftests
 	@scripts/vm.py --kdir $(kdir)

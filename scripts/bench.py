@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """`make bench`: every suite's benchmark, in one boot of the perf kernel.
 
-The modules are built against the `perf` kernel flavor (no lockdep, KASAN or
-kmemleak) from a copy of the repository's sources in build/bench/src, so the
-debug build that `make check` uses stays as it is (Kbuild builds modules in
-place). Every suite folder with a bench.sh takes part: in the VM its modules
+The modules and the suites' tools (make selftests) are built against the
+`perf` kernel flavor (no lockdep, KASAN or kmemleak) from a copy of the
+repository's sources in build/bench/src, so the debug build that `make check`
+uses stays as it is (Kbuild builds modules in place). Every suite folder with a bench.sh takes part: in the VM its modules
 are loaded, bench.sh prints a JSON report (scripts/harness/bench.py describes
 it), its modules are unloaded. Reports are saved as build/bench/<suite>.json
 and printed as tables.
@@ -44,13 +44,15 @@ def sync_sources(root, dest):
 
 
 def build(kdir, src, log):
-    print(f"building the modules against {kdir} in {src} ...", flush=True)
+    """Builds the modules, and the suites' tools (build/kselftest of the copy)."""
+    print(f"building the modules and selftests against {kdir} in {src} ...", flush=True)
     with open(log, "w") as out:
-        ok = subprocess.run(["make", "-C", str(kdir), f"M={src}", "LLVM=1", "modules"],
-                            stdout=out, stderr=subprocess.STDOUT).returncode == 0
+        ok = all(subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode == 0 for cmd in (
+            ["make", "-C", str(kdir), f"M={src}", "LLVM=1", "modules"],
+            ["make", "-C", str(src), f"KDIR={kdir}", "selftests"]))
     if not ok:
         print(Path(log).read_text(errors="replace")[-3000:])
-        print(f"module build failed; log {log}")
+        print(f"build failed; log {log}")
     return ok
 
 
@@ -58,15 +60,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kdir", required=True, type=Path, help="built perf kernel tree")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
+    parser.add_argument("--suite", action="append", help="run only this suite's benchmark (repeatable)")
     args = parser.parse_args()
 
     src = args.out / "src"
     sync_sources(ROOT, src)
     if not build(args.kdir, src, args.out / "build.log"):
         return 1
-    taking_part = [s for s in suites.discover(src) if (s.path / "bench.sh").exists()]
+    taking_part = [s for s in suites.discover(src, args.suite) if (s.path / "bench.sh").exists()]
     if not taking_part:
-        print("no suite has a bench.sh")
+        print(f"no suite {'of ' + ', '.join(args.suite) + ' ' if args.suite else ''}has a bench.sh")
         return 1
 
     results = args.out / "vm"
@@ -76,7 +79,9 @@ def main():
         f"{s.name} {(s.path / 'bench.sh').resolve()} {' '.join(str(k.resolve()) for k in s.modules)}\n"
         for s in taking_part))
     conf = suites.merge([s.shared_boot for s in taking_part])
-    command = f"sh {ROOT / 'scripts' / 'guest' / 'bench.sh'} {results.resolve()}"
+    # RKM_ROOT: the built copy, whose build/kselftest holds the suites' tools.
+    command = (f"{vm.guest_exports(RKM_ROOT=src.resolve(), RKM_KDIR=args.kdir.resolve())} "
+               f"sh {ROOT / 'scripts' / 'guest' / 'bench.sh'} {results.resolve()}")
     print(f"booting the perf kernel for {', '.join(s.name for s in taking_part)} ...", flush=True)
     outcome = vm.run(vm.boot_from_conf(conf, args.kdir, command, results))
     failed = not outcome.ok

@@ -189,7 +189,8 @@ def shared_boot(report, kdir, selected, out, ksft_dir):
     (results / "modules.list").write_text("".join(f"{ko.resolve()}\n" for s in selected for ko in s.modules))
     (results / "collections.list").write_text("".join(f"{s.name}\n" for s in selected))
     conf = suites.merge([s.shared_boot for s in selected])
-    command = f"export RKM_ROOT={ROOT}; sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}"
+    command = (f"{vm.guest_exports(RKM_ROOT=ROOT, RKM_KDIR=kdir.resolve())} "
+               f"sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}")
     outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results, 1800), log=print)
     print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
     if boot_failure(report, "vm", "shared boot", outcome):
@@ -256,7 +257,8 @@ def own_boots(report, kdir, selected, out):
             results = out / f"vm-{conf.name.replace('/', '-')}"
             shutil.rmtree(results, ignore_errors=True)
             results.mkdir(parents=True)
-            command = f"export RKM_RESULTS={results.resolve()} RKM_ROOT={ROOT}; {conf.command}"
+            exports = vm.guest_exports(RKM_RESULTS=results.resolve(), RKM_ROOT=ROOT, RKM_KDIR=kdir.resolve())
+            command = f"{exports} {conf.command}"
             outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results), log=print)
             print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
             what = f"boot {conf.name}"

@@ -55,6 +55,10 @@ use kernel::{
         ArcBorrow,
         Mutex, //
     },
+    time::{
+        Instant,
+        Monotonic, //
+    },
     uaccess::{
         UserPtr,
         UserSlice,
@@ -67,6 +71,7 @@ use zerocopy::{
 };
 
 pub mod handover;
+mod probe;
 #[path = "../../rust/handover_store/src/store/mod.rs"]
 pub mod store;
 
@@ -84,6 +89,12 @@ use handover::{
     Producer,
     Registration,
     Sink, //
+};
+use probe::{
+    show_probes,
+    show_timings,
+    write_probe,
+    Probes, //
 };
 use store::{
     uapi::{
@@ -361,6 +372,8 @@ struct Shared {
     #[pin]
     registration: Registration<Store>,
     outcome: Outcome,
+    /// Time the look for a handover took at load.
+    restore_ns: u64,
     kho: Kho,
 }
 
@@ -396,7 +409,9 @@ impl Shared {
             restore: &self.outcome,
             restore_code: restore_code(&self.outcome),
             reclaimed,
-            prepared,
+            restore_ns: self.restore_ns,
+            prepared: prepared.map(|p| p.len),
+            publish_ns: prepared.map(|p| p.nanos),
             fault: self.registration.fault().map(Fault::name),
         }
     }
@@ -519,172 +534,15 @@ impl MiscDevice for StoreDevice {
     }
 }
 
-/// The probes: a small fixed state handed over under a name of its own,
-/// intact or damaged by one fault, so that one kexec tests them all.
-const PROBES: [(&CStr, Option<Fault>); 9] = [
-    (c"rkm_handover.intact", None),
-    (c"rkm_handover.envelope_magic", Some(Fault::EnvelopeMagic)),
-    (c"rkm_handover.envelope_crc", Some(Fault::EnvelopeCrc)),
-    (c"rkm_handover.segment_address", Some(Fault::SegmentAddress)),
-    (c"rkm_handover.payload_magic", Some(Fault::PayloadMagic)),
-    (c"rkm_handover.header_crc", Some(Fault::HeaderCrc)),
-    (c"rkm_handover.data_crc", Some(Fault::DataCrc)),
-    (c"rkm_handover.record_count", Some(Fault::RecordCount)),
-    (c"rkm_handover.foreign_abi", Some(Fault::ForeignAbi)),
-];
-
-/// Length of a probe's blob: one folio of 16 pages.
-const PROBE_BLOB_LEN: u64 = 64 << 10;
-
-fn probe_name(fault: Option<Fault>) -> &'static str {
-    fault.map_or("intact", Fault::name)
-}
-
-/// Byte `offset` of a probe's blob: a pattern the next kernel checks.
-fn probe_byte(offset: u64) -> u8 {
-    (offset.wrapping_mul(7) ^ (offset >> 9)) as u8
-}
-
-/// The state a probe hands over: its name and a blob.
-struct Probe {
-    fault: Option<Fault>,
-    blob: Arc<Blob>,
-}
-
-impl Producer for Probe {
-    fn revision(&self) -> u64 {
-        0
-    }
-
-    fn produce(&self, sink: &mut Sink) -> Result {
-        sink.push(Entry {
-            key: Key::new(b"probe.blob").ok_or(EINVAL)?,
-            item: Item::Blob(self.blob.clone()),
-        })?;
-        sink.value(b"probe.name", probe_name(self.fault).as_bytes())
-    }
-}
-
-/// Whether a probe taken over holds what it was given.
-fn probe_intact(entries: &[Entry], fault: Option<Fault>) -> bool {
-    let [blob, name] = entries else {
-        return false;
-    };
-    let (Item::Blob(blob), Item::Value(name)) = (&blob.item, &name.item) else {
-        return false;
-    };
-    if name.as_bytes() != probe_name(fault).as_bytes() || blob.len() != PROBE_BLOB_LEN {
-        return false;
-    }
-    let mut page = [0u8; 512];
-    let mut offset = 0;
-    while offset < blob.len() {
-        let Ok(read) = blob.read(offset, &mut page) else {
-            return false;
-        };
-        if page
-            .iter()
-            .take(read)
-            .zip(offset..)
-            .any(|(&byte, at)| byte != probe_byte(at))
-        {
-            return false;
-        }
-        offset += read as u64;
-    }
-    true
-}
-
-/// What was found under a probe's name at load.
-struct ProbeFound {
-    fault: Option<Fault>,
-    outcome: Outcome,
-    intact: Option<bool>,
-}
-
-/// The probes found at load and those handed over since.
-#[pin_data]
-struct Probes {
-    found: KVec<ProbeFound>,
-    #[pin]
-    published: Mutex<KVec<Pin<KBox<Registration<Probe>>>>>,
-}
-
-impl Probes {
-    /// Takes over every probe the previous kernel handed over.
-    fn retrieve() -> Result<KVec<ProbeFound>> {
-        let mut found = KVec::with_capacity(PROBES.len(), GFP_KERNEL)?;
-        for (name, fault) in PROBES {
-            let (outcome, intact) = match handover::retrieve(name) {
-                Ok(restored) => (
-                    restored.outcome(),
-                    Some(probe_intact(&restored.entries, fault)),
-                ),
-                Err(outcome) => (outcome, None),
-            };
-            if !matches!(outcome, Outcome::Absent | Outcome::Volatile) {
-                pr_info!(
-                    "probe {} {}\n",
-                    probe_name(fault),
-                    format_args!("{outcome}")
-                );
-            }
-            found.push(
-                ProbeFound {
-                    fault,
-                    outcome,
-                    intact,
-                },
-                GFP_KERNEL,
-            )?;
-        }
-        Ok(found)
-    }
-
-    /// Hands probe `name` over now.
-    fn publish(&self, name: &[u8]) -> Result {
-        let (subtree, fault) = PROBES
-            .into_iter()
-            .find(|(_, fault)| probe_name(*fault).as_bytes() == name)
-            .ok_or(EINVAL)?;
-        let mut published = self.published.lock();
-        if published
-            .iter()
-            .any(|probe| probe.producer().fault == fault)
-        {
-            return Err(EEXIST);
-        }
-        let mut blob = Blob::new_zeroed(PROBE_BLOB_LEN)?;
-        let mut chunk = [0u8; 512];
-        let mut offset = 0;
-        while offset < PROBE_BLOB_LEN {
-            for (byte, at) in chunk.iter_mut().zip(offset..) {
-                *byte = probe_byte(at);
-            }
-            blob.write(offset, &chunk)?;
-            offset += chunk.len() as u64;
-        }
-        let probe = Probe {
-            fault,
-            blob: Arc::new(blob, GFP_KERNEL)?,
-        };
-        let registration = KBox::pin_init(
-            Registration::new(subtree, Generation::FIRST, Ok::<_, Error>(probe)),
-            GFP_KERNEL,
-        )?;
-        registration.inject(fault);
-        registration.publish()?;
-        published.push(registration, GFP_KERNEL)?;
-        Ok(())
-    }
-}
-
 fn show_status(shared: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     write!(f, "{}", shared.report())
 }
 
 /// Reads a debugfs write: one word, an optional newline.
-fn read_word<'a>(reader: &mut UserSliceReader, buf: &'a mut [u8; 32]) -> Result<&'a [u8]> {
+pub(crate) fn read_word<'a>(
+    reader: &mut UserSliceReader,
+    buf: &'a mut [u8; 32],
+) -> Result<&'a [u8]> {
     let len = reader.len();
     let bytes = buf.get_mut(..len).ok_or(EINVAL)?;
     reader.read_slice(bytes)?;
@@ -698,23 +556,6 @@ fn write_fault(shared: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
         name => Some(Fault::from_name(name).ok_or(EINVAL)?),
     };
     shared.registration.inject(fault);
-    Ok(())
-}
-
-fn write_probe(probes: &Arc<Probes>, reader: &mut UserSliceReader) -> Result {
-    let mut buf = [0; 32];
-    probes.publish(read_word(reader, &mut buf)?)
-}
-
-fn show_probes(probes: &Arc<Probes>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    for found in probes.found.iter() {
-        write!(f, "{} {}", probe_name(found.fault), found.outcome)?;
-        match found.intact {
-            Some(true) => writeln!(f, "; content intact")?,
-            Some(false) => writeln!(f, "; content differs")?,
-            None => writeln!(f)?,
-        }
-    }
     Ok(())
 }
 
@@ -743,7 +584,10 @@ fn load() -> Result<Arc<Shared>> {
         enabled: handover::kho_enabled(),
         boot: handover::kho_boot(),
     };
-    let (generation, entries, outcome) = match handover::retrieve(SUBTREE) {
+    let started = Instant::<Monotonic>::now();
+    let restored = handover::retrieve(SUBTREE);
+    let restore_ns = handover::nanos_since(started);
+    let (generation, entries, outcome) = match restored {
         Ok(restored) => {
             let outcome = restored.outcome();
             let generation = restored.generation.next().map_err(|_| EOVERFLOW)?;
@@ -761,6 +605,7 @@ fn load() -> Result<Arc<Shared>> {
         try_pin_init!(Shared {
             registration <- Registration::new(SUBTREE, generation, Store::new(entries)),
             outcome,
+            restore_ns,
             kho,
         }),
         GFP_KERNEL,
@@ -782,6 +627,8 @@ struct RkmHandover {
     _probe: DebugFile<Arc<Probes>>,
     #[pin]
     _probes: DebugFile<Arc<Probes>>,
+    #[pin]
+    _timings: DebugFile<Arc<Probes>>,
     // After the files, which borrow it while they are created.
     _dir: Dir,
 }
@@ -793,13 +640,7 @@ impl kernel::InPlaceModule for RkmHandover {
         let dir = Dir::new(c"rkm_handover");
         try_pin_init!(Self {
             shared: load()?,
-            probes: Arc::pin_init(
-                try_pin_init!(Probes {
-                    found: Probes::retrieve()?,
-                    published <- new_mutex!(KVec::new()),
-                }),
-                GFP_KERNEL,
-            )?,
+            probes: Arc::pin_init(Probes::retrieve(), GFP_KERNEL)?,
             _link: DeviceLink::new(shared),
             _misc <- MiscDeviceRegistration::register(MiscDeviceOptions {
                 name: c"rkm_handover",
@@ -808,6 +649,7 @@ impl kernel::InPlaceModule for RkmHandover {
             _fault <- dir.write_callback_file(c"fault", shared.clone(), &write_fault),
             _probe <- dir.write_callback_file(c"probe", probes.clone(), &write_probe),
             _probes <- dir.read_callback_file(c"probes", probes.clone(), &show_probes),
+            _timings <- dir.read_callback_file(c"timings", probes.clone(), &show_timings),
             _dir: dir,
         })
     }
@@ -844,22 +686,27 @@ mod tests {
         let mut offset = 0;
         while offset < len {
             for (byte, at) in chunk.iter_mut().zip(offset..) {
-                *byte = probe_byte(at);
+                *byte = probe::pattern(at);
             }
             let count = chunk.len().min((len - offset) as usize);
             blob.write(offset, &chunk[..count]).unwrap();
             offset += count as u64;
         }
         assert!(blob.write(len - 1, &[0, 0]).is_err());
+        // A copy lies in folios of its own and holds the same bytes.
+        let copy = blob.duplicate().unwrap();
+        assert_eq!(copy.len(), len);
         let mut out = [0u8; 3000];
-        for start in [0, 4095, (4 << 20) - 1000, len - 10] {
-            let read = blob.read(start, &mut out).unwrap();
-            assert_eq!(read as u64, 3000.min(len - start));
-            for (i, byte) in out[..read].iter().enumerate() {
-                assert_eq!(*byte, probe_byte(start + i as u64));
+        for blob in [&blob, &copy] {
+            for start in [0, 4095, (4 << 20) - 1000, len - 10] {
+                let read = blob.read(start, &mut out).unwrap();
+                assert_eq!(read as u64, 3000.min(len - start));
+                for (i, byte) in out[..read].iter().enumerate() {
+                    assert_eq!(*byte, probe::pattern(start + i as u64));
+                }
             }
+            assert_eq!(blob.read(len, &mut out).unwrap(), 0);
         }
-        assert_eq!(blob.read(len, &mut out).unwrap(), 0);
     }
 
     /// The state of a test registration: a value and a blob, or keys out
@@ -912,18 +759,18 @@ mod tests {
         let first = registration(c"rkm_handover.kunit_a", &blob, false);
         let second = registration(c"rkm_handover.kunit_b", &blob, false);
         if !handover::kho_enabled() {
-            assert_eq!(first.publish(), Err(EOPNOTSUPP));
+            assert_eq!(first.publish().err(), Some(EOPNOTSUPP));
             return;
         }
         // Envelope and three segments (area, two folios), payload header
         // and two records.
-        let len = first.publish().unwrap();
-        assert_eq!(len, 24 + 3 * 24 + 40 + 2 * 328);
-        assert_eq!(first.prepared(), Some(len));
-        assert_eq!(second.publish(), Err(EBUSY));
+        let prepared = first.publish().unwrap();
+        assert_eq!(prepared.len, 24 + 3 * 24 + 40 + 2 * 328);
+        assert_eq!(first.prepared(), Some(prepared));
+        assert_eq!(second.publish().err(), Some(EBUSY));
         drop(first);
-        assert_eq!(second.publish(), Ok(len));
+        assert_eq!(second.publish().map(|p| p.len), Ok(prepared.len));
         let unsorted = registration(c"rkm_handover.kunit_c", &blob, true);
-        assert_eq!(unsorted.publish(), Err(EINVAL));
+        assert_eq!(unsorted.publish().err(), Some(EINVAL));
     }
 }

@@ -88,12 +88,6 @@ class FlatTap(unittest.TestCase):
                          [("load rkm_env", "pass"), ("unload rkm_env", "fail")])
         self.assertIn("in use", results[1].reason)
 
-
-if __name__ == "__main__":
-    unittest.main()
-
-
-class FlatTap(unittest.TestCase):
     def test_boot_tap_lines_without_numbers(self):
         # What a boot spanning kexecs appends to boot.tap, stage by stage.
         text = ("ok - stage 1: loads\n"
@@ -107,3 +101,7 @@ class FlatTap(unittest.TestCase):
             ("stage 3: generation 3", "pass"),
         ])
         self.assertEqual(results[1].reason, "digest differs")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,26 +1,40 @@
 #!/bin/sh
-# rkm_handover in the demo VM: store records and a blob, prepare the handover
-# and show it as KHO will pass it to the next kernel. The kexec itself needs
-# a boot of its own (make check runs it: boot-chain.conf).
-ctl=$(dirname "$0")/../../build/kselftest/rkm_handover/handoverctl
+# rkm_handover in the demo VM: store records and a blob, kexec into the same
+# kernel, show them back with the generation and what the handover cost. The
+# guest runs the demo again after the kexec; $RKM_RESULTS/rkm_handover.kept
+# (the blob's digest) says which side of it this is.
+ctl=$RKM_ROOT/build/kselftest/rkm_handover/handoverctl
 dbg=/sys/kernel/debug/rkm_handover
-area=/sys/kernel/debug/kho/out/sub_fdts/rkm_handover
+kept=$RKM_RESULTS/rkm_handover.kept
+
+field() { sed -n "s/^$1: //p" $dbg/status; }
+show() {
+	"$ctl" list | sed 's/^/  /'
+	echo "blob sha256: $("$ctl" read firmware.cache | sha256sum | cut -d' ' -f1)"
+}
+
+if [ -e "$kept" ]; then
+	echo "after kexec, module loaded again: $(field restore)"
+	echo "generation $(field generation); finding and taking it over took $(field restore_ns) ns"
+	show
+	echo "blob sha256 before kexec: $(cat "$kept")"
+	exit 0
+fi
 
 "$ctl" put host.name demo-vm
 "$ctl" put boot.count 1
 "$ctl" put mtu 9000
 head -c 3000000 /dev/urandom >/tmp/demo.blob
 "$ctl" attach firmware.cache /tmp/demo.blob
-echo "stored:"
-"$ctl" list | sed 's/^/  /'
-echo "blob sha256: $("$ctl" read firmware.cache | sha256sum | cut -d' ' -f1)" \
-	"(file: $(sha256sum </tmp/demo.blob | cut -d' ' -f1))"
-if "$ctl" prepare 2>/dev/null; then
-	echo "prepared for kexec: $(wc -c <$area) bytes in /sys/kernel/debug/kho/out/sub_fdts/rkm_handover," \
-		"magic $(head -c 8 $area), blob folios preserved in place"
-else
-	echo "not prepared: KHO is disabled (boot with kho=on)"
-fi
-echo "status:"
-sed 's/^/  /' $dbg/status
 rm -f /tmp/demo.blob
+echo "generation $(field generation), stored:"
+show
+if ! "$ctl" prepare 2>/dev/null; then
+	echo "not handed over: KHO is disabled (boot with kho=on)"
+	exit 0
+fi
+echo "prepared for kexec: $(field prepared) written in $(field publish_ns) ns (the blob's folios are preserved in place)"
+"$ctl" read firmware.cache | sha256sum | cut -d' ' -f1 >"$kept"
+echo "kexec into the same kernel ..."
+"$RKM_ROOT/build/kselftest/rkm_handover/kexec_stage" "$RKM_KDIR/arch/x86/boot/bzImage" 2
+echo "kexec failed"

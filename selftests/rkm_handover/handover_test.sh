@@ -32,7 +32,8 @@ write_word() { printf '%s' "$2" >"$dbg/$1" 2>/dev/null; }
 
 status_has_every_line() {
 	local line
-	for line in kho generation records blobs value_bytes blob_bytes restore prepared fault; do
+	for line in kho generation records blobs value_bytes blob_bytes restore restore_ns prepared \
+		publish_ns fault; do
 		grep -q "^$line: " "$dbg/status" || { ktap_print_msg "no '$line:' line"; return 1; }
 	done
 }
@@ -88,8 +89,9 @@ area_layout_matches() {
 	[ "$(stat -c %s "$area")" = "$size" ] || return 1
 	[ "$(dd if="$area" bs=1 skip="$payload" count=8 2>/dev/null)" = RKMHOPLD ] || return 1
 	[ "$(le "$area" $((payload + 24)) 4)" = "$records" ] || return 1
-	# The status line says how big the prepared handover is.
-	[ "$(status_field prepared)" = "$size bytes" ]
+	# The status lines say how big the prepared handover is and how long
+	# writing it took.
+	[ "$(status_field prepared)" = "$size bytes" ] && [[ $(status_field publish_ns) =~ ^[0-9]+$ ]]
 }
 ktap_test_result "prepared area has the documented layout" area_layout_matches
 
@@ -126,6 +128,9 @@ ktap_test_result "every fault name is accepted" every_fault_name_is_accepted
 probe_is_published_once() {
 	write_word probe intact && [ -e "$out/rkm_handover.intact" ] || return 1
 	[ "$(head -c 8 "$out/rkm_handover.intact")" = RKMHOENV ] || return 1
+	# What handing it over cost, and copying its 64 KiB instead.
+	grep -Eq '^published intact blob_bytes 65536 area_bytes [0-9]+ publish_ns [0-9]+ copy_ns [0-9]+$' \
+		"$dbg/timings" || return 1
 	! write_word probe intact
 }
 ktap_test_result "a probe is handed over once, under its own name" probe_is_published_once
@@ -136,7 +141,8 @@ damaged_probe() {
 ktap_test_result "a damaged probe is handed over" damaged_probe
 
 probes_found_nothing() {
-	[ "$(grep -c ': no handover found' "$dbg/probes")" = 9 ]
+	[ "$(grep -c ': no handover found' "$dbg/probes")" = "$(wc -l <"$dbg/probes")" ] &&
+		! grep -q '^restored' "$dbg/timings"
 }
 ktap_test_result "a cold boot found no probe" probes_found_nothing
 

@@ -2,11 +2,11 @@
 /*
  * kexec into the next stage of a test that spans kernels:
  *
- *   kexec_stage BZIMAGE STAGE
+ *   kexec_stage BZIMAGE STAGE [WORD...]
  *
  * loads BZIMAGE with kexec_file_load() (which carries Kexec HandOver state),
- * with the running kernel's command line plus "rkm_stage=STAGE" (replacing
- * any rkm_stage= word), and reboots into it. The test script, run again by
+ * with the running kernel's command line plus the WORDs and
+ * "rkm_stage=STAGE" (replacing any rkm_stage= word), and reboots into it. The test script, run again by
  * the new kernel's init, reads its stage from /proc/cmdline. Returns only on
  * failure. Debian's kexec-tools falls back to its legacy loader with -s here,
  * hence this helper (as tools/testing/selftests/kho/init.c does).
@@ -24,8 +24,12 @@
 /* COMMAND_LINE_SIZE of x86 (arch/x86/include/asm/setup.h). */
 #define CMDLINE_MAX 2048
 
-/* Copies the words of `in` but rkm_stage=... into `out`, then the stage. */
-static int next_cmdline(const char *in, const char *stage, char *out, size_t size)
+/*
+ * Copies the words of `in` but rkm_stage=... into `out`, then the `extra`
+ * words, then the stage.
+ */
+static int next_cmdline(const char *in, char **extra, const char *stage, char *out,
+			size_t size)
 {
 	char words[CMDLINE_MAX];
 	size_t len = 0;
@@ -38,6 +42,8 @@ static int next_cmdline(const char *in, const char *stage, char *out, size_t siz
 			continue;
 		len += snprintf(out + len, size > len ? size - len : 0, "%s ", word);
 	}
+	for (; *extra; extra++)
+		len += snprintf(out + len, size > len ? size - len : 0, "%s ", *extra);
 	len += snprintf(out + len, size > len ? size - len : 0, "rkm_stage=%s", stage);
 	return len < size ? 0 : -1;
 }
@@ -48,8 +54,8 @@ int main(int argc, char **argv)
 	ssize_t got;
 	int fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s BZIMAGE STAGE\n", argv[0]);
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s BZIMAGE STAGE [WORD...]\n", argv[0]);
 		return 2;
 	}
 	fd = open("/proc/cmdline", O_RDONLY);
@@ -59,7 +65,7 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	current[got] = 0;
-	if (next_cmdline(current, argv[2], cmdline, sizeof(cmdline))) {
+	if (next_cmdline(current, argv + 3, argv[2], cmdline, sizeof(cmdline))) {
 		fprintf(stderr, "command line too long\n");
 		return 1;
 	}

@@ -63,13 +63,21 @@ impl Blob {
     pub fn from_user(reader: &mut UserSliceReader, len: u64) -> Result<Self> {
         let mut blob = Self::alloc(len)?;
         blob.for_each_run_mut(0, len, |bytes, _| reader.read_slice(bytes))?;
-        // No stale memory is handed over past the end.
-        let capacity = blob.capacity();
-        blob.for_each_run_mut(len, capacity - len, |bytes, _| {
-            bytes.fill(0);
+        blob.zero_tail()?;
+        Ok(blob)
+    }
+
+    /// Makes a copy of the blob in folios of its own.
+    pub fn duplicate(&self) -> Result<Self> {
+        let mut copy = Self::alloc(self.len)?;
+        let mut offset = 0;
+        self.for_each_run(0, self.len, |run| {
+            copy.write(offset, run)?;
+            offset += u64::try_from(run.len())?;
             Ok(())
         })?;
-        Ok(blob)
+        copy.zero_tail()?;
+        Ok(copy)
     }
 
     /// Adopts the folios the previous kernel handed over, which hold `len`
@@ -177,6 +185,16 @@ impl Blob {
 
     fn capacity(&self) -> u64 {
         self.chunks.iter().map(|chunk| chunk.size() as u64).sum()
+    }
+
+    /// Zeroes the folios past the end of the blob: no stale memory is
+    /// handed over.
+    fn zero_tail(&mut self) -> Result {
+        let tail = self.capacity() - self.len;
+        self.for_each_run_mut(self.len, tail, |bytes, _| {
+            bytes.fill(0);
+            Ok(())
+        })
     }
 
     /// Calls `f` on each run of bytes `offset..offset + len`, cut at the

@@ -54,6 +54,10 @@ use kernel::{
         Arc,
         Mutex, //
     },
+    time::{
+        Instant,
+        Monotonic, //
+    },
     types::Opaque, //
 };
 
@@ -193,8 +197,18 @@ struct Published {
     _subtree: Subtree,
     _blobs: KVec<PreservedBlob>,
     _area: OutArea,
-    len: usize,
+    prepared: Prepared,
     revision: u64,
+}
+
+/// A handover prepared for the next kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    /// Length of the handover area in bytes.
+    pub len: usize,
+    /// Time it took to write and publish, in nanoseconds: what handing the
+    /// state over adds to the kexec blackout.
+    pub nanos: u64,
 }
 
 impl Published {
@@ -205,6 +219,7 @@ impl Published {
         entries: &[Entry],
         fault: Option<Fault>,
         revision: u64,
+        started: Instant<Monotonic>,
     ) -> Result<Self> {
         let space = kho::phys_space();
         let mut blobs = KVec::new();
@@ -282,7 +297,10 @@ impl Published {
             _subtree: subtree,
             _blobs: blobs,
             _area: area,
-            len,
+            prepared: Prepared {
+                len,
+                nanos: nanos_since(started),
+            },
             revision,
         })
     }
@@ -375,19 +393,20 @@ impl<P: Producer> Registration<P> {
         self.generation
     }
 
-    /// Hands the producer's state over now and returns the length of the
-    /// handover area; at kexec it is only written again if it changed.
+    /// Hands the producer's state over now and returns what was prepared;
+    /// at kexec it is only written again if it changed.
     ///
     /// Fails with `EOPNOTSUPP` when KHO is disabled.
-    pub fn publish(&self) -> Result<usize> {
+    pub fn publish(&self) -> Result<Prepared> {
         if !self.kho {
             return Err(EOPNOTSUPP);
         }
         let mut outgoing = self.outgoing.lock();
+        let started = Instant::<Monotonic>::now();
         let revision = self.producer.revision();
         if let Some(published) = &outgoing.published {
             if published.revision == revision {
-                return Ok(published.len);
+                return Ok(published.prepared);
             }
         }
         // The new handover may preserve the same blobs: withdraw first.
@@ -402,18 +421,19 @@ impl<P: Producer> Registration<P> {
             &sink.entries,
             outgoing.fault,
             revision,
+            started,
         )?;
-        let len = published.len;
+        let prepared = published.prepared;
         outgoing.published = Some(published);
-        Ok(len)
+        Ok(prepared)
     }
 
-    /// Returns the length of the handover prepared for the next kernel, if
-    /// the producer's state has not changed since.
-    pub fn prepared(&self) -> Option<usize> {
+    /// Returns the handover prepared for the next kernel, if the producer's
+    /// state has not changed since.
+    pub fn prepared(&self) -> Option<Prepared> {
         let outgoing = self.outgoing.lock();
         let published = outgoing.published.as_ref()?;
-        (published.revision == self.producer.revision()).then_some(published.len)
+        (published.revision == self.producer.revision()).then_some(published.prepared)
     }
 
     /// Arms `fault` (or disarms, with [`None`]) for every handover from now
@@ -445,12 +465,19 @@ impl<P: Producer> Registration<P> {
         // SAFETY: `nb` is the `notifier` field of a live `Self`: it is
         // unregistered in `drop` before `Self` goes away.
         let this = unsafe { &*kernel::container_of!(notifier, Self, notifier) };
-        if let Err(error) = this.publish() {
-            pr_err!(
+        match this.publish() {
+            Ok(prepared) => pr_info!(
+                "handover {}: generation {} handed over: {} bytes, prepared in {} ns\n",
+                this.name,
+                this.generation.get(),
+                prepared.len,
+                prepared.nanos
+            ),
+            Err(error) => pr_err!(
                 "handover {}: state not handed over: error {}\n",
                 this.name,
                 error.to_errno()
-            );
+            ),
         }
         kho::NOTIFY_DONE
     }
@@ -494,6 +521,11 @@ impl Restored {
             blob_bytes,
         }
     }
+}
+
+/// Returns the nanoseconds since `started`.
+pub fn nanos_since(started: Instant<Monotonic>) -> u64 {
+    u64::try_from(started.elapsed().as_nanos()).unwrap_or(0)
 }
 
 /// Takes over the state the previous kernel handed over as `name`.

@@ -244,14 +244,16 @@ fn report_lines_and_status() {
         restore: "restored: from generation 1",
         restore_code: Restore::Restored,
         reclaimed: 0,
+        restore_ns: 183_000,
         prepared: Some(2048),
+        publish_ns: Some(91_000),
         fault: Some("data_crc"),
     };
     assert_eq!(
         report.to_string(),
         "kho: enabled, KHO boot\ngeneration: 2\nrecords: 5\nblobs: 1\nvalue_bytes: 120\n\
-         blob_bytes: 4096\nrestore: restored: from generation 1\nprepared: 2048 bytes\n\
-         fault: data_crc\n"
+         blob_bytes: 4096\nrestore: restored: from generation 1\nrestore_ns: 183000\n\
+         prepared: 2048 bytes\npublish_ns: 91000\nfault: data_crc\n"
     );
     let status = report.status();
     assert_eq!(
@@ -269,13 +271,14 @@ fn report_lines_and_status() {
             boot: false,
         },
         prepared: None,
+        publish_ns: None,
         fault: None::<&str>,
         ..report
     };
     assert!(volatile.to_string().starts_with("kho: disabled, volatile"));
     assert!(volatile
         .to_string()
-        .ends_with("prepared: no\nfault: none\n"));
+        .ends_with("prepared: no\npublish_ns: none\nfault: none\n"));
     assert_eq!(volatile.status().flags, 0);
 }
 

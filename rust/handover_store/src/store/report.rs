@@ -42,9 +42,14 @@ pub struct Report<O, F> {
     pub restore_code: Restore,
     /// Bytes reclaimed from a refused handover.
     pub reclaimed: u64,
+    /// Nanoseconds the look for a handover took at load, taking it over
+    /// included.
+    pub restore_ns: u64,
     /// Length of the handover prepared for the next kernel, if the current
     /// state is prepared.
     pub prepared: Option<usize>,
+    /// Nanoseconds it took to write and publish that handover.
+    pub publish_ns: Option<u64>,
     /// Fault armed for the next handover (test only).
     pub fault: Option<F>,
 }
@@ -78,7 +83,9 @@ impl<O, F> Report<O, F> {
 /// value_bytes: 120
 /// blob_bytes: 67108864
 /// restore: restored: from generation 1, 5 records, 1 blobs, 67108864 blob bytes adopted
+/// restore_ns: 183000
 /// prepared: no
+/// publish_ns: none
 /// fault: none
 /// ```
 impl<O: fmt::Display, F: fmt::Display> fmt::Display for Report<O, F> {
@@ -94,9 +101,14 @@ impl<O: fmt::Display, F: fmt::Display> fmt::Display for Report<O, F> {
         writeln!(f, "value_bytes: {}", self.usage.value_bytes)?;
         writeln!(f, "blob_bytes: {}", self.usage.blob_bytes)?;
         writeln!(f, "restore: {}", self.restore)?;
+        writeln!(f, "restore_ns: {}", self.restore_ns)?;
         match self.prepared {
             Some(len) => writeln!(f, "prepared: {len} bytes")?,
             None => writeln!(f, "prepared: no")?,
+        }
+        match self.publish_ns {
+            Some(nanos) => writeln!(f, "publish_ns: {nanos}")?,
+            None => writeln!(f, "publish_ns: none")?,
         }
         match &self.fault {
             Some(fault) => writeln!(f, "fault: {fault}"),
