@@ -282,7 +282,8 @@ impl<'a> Handover<'a> {
         }
         // Only a later minor version may have grown them: sizes that differ
         // from this version's under its own version number are lies.
-        if prefix.abi_minor.get() <= ABI_MINOR
+        let later_minor = prefix.abi_minor.get() > ABI_MINOR;
+        if !later_minor
             && (header_size != size_of::<PayloadHeader>() || record_size != size_of::<RecordSlot>())
         {
             return Err(Error::SizeMismatch(Part::Payload));
