@@ -262,15 +262,16 @@ def own_boots(report, kdir, selected, out):
             outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results), log=print)
             print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
             what = f"boot {conf.name}"
-            if boot_failure(report, s.name, what, outcome):
-                continue
-            report.add(s.name, f"{what}: command", "pass" if outcome.exit_code == 0 else "fail",
-                       f"exit status {outcome.exit_code}" if outcome.exit_code else "")
-            # A command that proves several things reports each in boot.tap.
+            # A command that proves several things reports each in boot.tap,
+            # as far as it got if the boot failed.
             tap = results / BOOT_TAP
             if tap.exists():
                 for r in ktap.parse_tap(tap.read_text()):
                     report.add(s.name, f"{what}: {r.name}", r.status, r.reason)
+            if boot_failure(report, s.name, what, outcome):
+                continue
+            report.add(s.name, f"{what}: command", "pass" if outcome.exit_code == 0 else "fail",
+                       f"exit status {outcome.exit_code}" if outcome.exit_code else "")
             report_splats(report, s.name, what, outcome, conf.expect_splat)
 
 
