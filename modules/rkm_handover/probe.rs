@@ -275,7 +275,11 @@ impl Probes {
                 }
                 Err(outcome) => (outcome, None, None),
             };
-            if !matches!(outcome, Outcome::Absent | Outcome::Volatile) {
+            // One line per probe found; a reload finds them all taken.
+            if !matches!(
+                outcome,
+                Outcome::Absent | Outcome::Volatile | Outcome::TakenOver
+            ) {
                 pr_info!("probe {} {}\n", kind.name, format_args!("{outcome}"));
             }
             found.push(
