@@ -62,74 +62,32 @@ struct Kind {
 /// Blob of the fault probes: one folio of 16 pages.
 const SMALL: u64 = 64 << 10;
 
-const fn kind(
-    name: &'static str,
-    subtree: &'static CStr,
-    fault: Option<Fault>,
-    blob_len: u64,
-) -> Kind {
-    Kind {
-        name,
-        subtree,
-        fault,
-        blob_len,
-    }
+/// A probe named `$name`, handed over as the subtree `rkm_handover.$name`.
+macro_rules! probe {
+    ($name:literal, $fault:expr, $blob_len:expr) => {
+        Kind {
+            name: $name,
+            subtree: kernel::c_str!(concat!("rkm_handover.", $name)),
+            fault: $fault,
+            blob_len: $blob_len,
+        }
+    };
 }
 
 /// Every probe.
 const PROBES: [Kind; 12] = [
-    kind("intact", c"rkm_handover.intact", None, SMALL),
-    kind(
-        "envelope_magic",
-        c"rkm_handover.envelope_magic",
-        Some(Fault::EnvelopeMagic),
-        SMALL,
-    ),
-    kind(
-        "envelope_crc",
-        c"rkm_handover.envelope_crc",
-        Some(Fault::EnvelopeCrc),
-        SMALL,
-    ),
-    kind(
-        "segment_address",
-        c"rkm_handover.segment_address",
-        Some(Fault::SegmentAddress),
-        SMALL,
-    ),
-    kind(
-        "payload_magic",
-        c"rkm_handover.payload_magic",
-        Some(Fault::PayloadMagic),
-        SMALL,
-    ),
-    kind(
-        "header_crc",
-        c"rkm_handover.header_crc",
-        Some(Fault::HeaderCrc),
-        SMALL,
-    ),
-    kind(
-        "data_crc",
-        c"rkm_handover.data_crc",
-        Some(Fault::DataCrc),
-        SMALL,
-    ),
-    kind(
-        "record_count",
-        c"rkm_handover.record_count",
-        Some(Fault::RecordCount),
-        SMALL,
-    ),
-    kind(
-        "foreign_abi",
-        c"rkm_handover.foreign_abi",
-        Some(Fault::ForeignAbi),
-        SMALL,
-    ),
-    kind("bench_1M", c"rkm_handover.bench_1M", None, 1 << 20),
-    kind("bench_64M", c"rkm_handover.bench_64M", None, 64 << 20),
-    kind("bench_256M", c"rkm_handover.bench_256M", None, 256 << 20),
+    probe!("intact", None, SMALL),
+    probe!("envelope_magic", Some(Fault::EnvelopeMagic), SMALL),
+    probe!("envelope_crc", Some(Fault::EnvelopeCrc), SMALL),
+    probe!("segment_address", Some(Fault::SegmentAddress), SMALL),
+    probe!("payload_magic", Some(Fault::PayloadMagic), SMALL),
+    probe!("header_crc", Some(Fault::HeaderCrc), SMALL),
+    probe!("data_crc", Some(Fault::DataCrc), SMALL),
+    probe!("record_count", Some(Fault::RecordCount), SMALL),
+    probe!("foreign_abi", Some(Fault::ForeignAbi), SMALL),
+    probe!("bench_1M", None, 1 << 20),
+    probe!("bench_64M", None, 64 << 20),
+    probe!("bench_256M", None, 256 << 20),
 ];
 
 /// Byte `offset` of a probe's blob: a pattern the next kernel checks.
@@ -388,4 +346,35 @@ pub(crate) fn show_timings(probes: &Arc<Probes>, f: &mut fmt::Formatter<'_>) -> 
         )?;
     }
     Ok(())
+}
+
+#[kunit_tests(rkm_handover_probe)]
+mod tests {
+    use super::*;
+
+    /// A fault probe goes by the name the `fault` file knows its fault by,
+    /// and every probe is handed over under `rkm_handover.<name>`.
+    #[test]
+    fn probes_are_named_after_their_faults() {
+        for kind in PROBES.iter() {
+            if let Some(fault) = kind.fault {
+                assert_eq!(fault.name(), kind.name);
+            }
+            assert_eq!(
+                kind.subtree.to_bytes().strip_prefix(b"rkm_handover."),
+                Some(kind.name.as_bytes())
+            );
+        }
+    }
+
+    /// The check of a probe taken over notices one byte changed.
+    #[test]
+    fn pattern_check_notices_a_byte() {
+        let len = (1 << 20) + 5;
+        let mut blob = patterned_blob(len).unwrap();
+        assert!(holds_pattern(&blob, len).unwrap());
+        assert!(!holds_pattern(&blob, len - 1).unwrap());
+        blob.write(len - 3, &[!pattern(len - 3)]).unwrap();
+        assert!(!holds_pattern(&blob, len).unwrap());
+    }
 }
