@@ -32,8 +32,8 @@ help:
 	@echo '  make [modules]       build every module under modules/ (and test modules)'
 	@echo '  make check           all tests; ends with "N passed, N failed"'
 	@echo '                       SUITE=name runs one suite (e.g. SUITE=rkm_env, SUITE=host)'
-	@echo '  make demo            boot the VM, load each module, show what it does'
-	@echo '  make bench           benchmarks on the perf kernel; JSON in build/bench/, tables'
+	@echo '  make demo            boot the VM, load each module, show what it does (SUITE=name: one)'
+	@echo '  make bench           benchmarks on the perf kernel; JSON in build/bench/, tables (SUITE=name: one)'
 	@echo '  make vm              interactive shell in the test VM, modules at hand'
 	@echo '  make kernel          fetch and build the pinned test kernel (cached)'
 	@echo '  make selftests       build and install the kselftest suites into build/kselftest'
@@ -101,7 +101,7 @@ check: $(kdir_ready)
 	@scripts/check.py --kdir $(kdir) $(foreach s,$(SUITE),--suite $(s))
 
 demo: modules selftests
-	@scripts/demo.py --kdir $(kdir)
+	@scripts/demo.py --kdir $(kdir) $(foreach s,$(SUITE),--suite $(s))
 
 # Benchmarks run on the `perf` flavor (no lockdep, KASAN, kmemleak), or on KDIR.
 # scripts/bench.py builds the modules against it in build/bench/src, so the

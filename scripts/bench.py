@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """`make bench`: every suite's benchmark, in one boot of the perf kernel.
 
-The modules and the suites' tools (make selftests) are built against the
-`perf` kernel flavor (no lockdep, KASAN or kmemleak) from a copy of the
-repository's sources in build/bench/src, so the debug build that `make check`
-uses stays as it is (Kbuild builds modules in place). Every suite folder with a bench.sh takes part: in the VM its modules
-are loaded, bench.sh prints a JSON report (scripts/harness/bench.py describes
-it), its modules are unloaded. Reports are saved as build/bench/<suite>.json
-and printed as tables.
+The modules are built against the `perf` kernel flavor (no lockdep, KASAN or
+kmemleak) from a copy of the repository's sources in build/bench/src, so the
+debug build that `make check` uses stays as it is (Kbuild builds modules in
+place). Every suite folder with a bench.sh takes part (or those named with
+--suite, `make bench SUITE=...`): its programs are built next to it in that
+copy (the suite Makefile's default target), the boot gets what its vm.conf and
+bench.conf ask for, in the VM its modules are loaded, bench.sh prints a JSON
+report (scripts/harness/bench.py describes it), its modules are unloaded.
+A bench.sh may kexec: the guest sees $RKM_ROOT (the copy) and $RKM_KDIR (the
+kernel booted). Reports are saved as build/bench/<suite>.json and printed as
+tables.
 """
 
 import argparse
@@ -44,23 +48,38 @@ def sync_sources(root, dest):
 
 
 def build(kdir, src, log):
-    """Builds the modules, and the suites' tools (build/kselftest of the copy)."""
-    print(f"building the modules and selftests against {kdir} in {src} ...", flush=True)
+    print(f"building the modules against {kdir} in {src} ...", flush=True)
     with open(log, "w") as out:
-        ok = all(subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode == 0 for cmd in (
-            ["make", "-C", str(kdir), f"M={src}", "LLVM=1", "modules"],
-            ["make", "-C", str(src), f"KDIR={kdir}", "selftests"]))
+        ok = subprocess.run(["make", "-C", str(kdir), f"M={src}", "LLVM=1", "modules"],
+                            stdout=out, stderr=subprocess.STDOUT).returncode == 0
     if not ok:
         print(Path(log).read_text(errors="replace")[-3000:])
-        print(f"build failed; log {log}")
+        print(f"module build failed; log {log}")
     return ok
+
+
+def build_programs(kdir, suite_dir, log):
+    """Builds a suite's user programs in its folder, where its bench.sh finds them."""
+    with open(log, "a") as out:
+        ok = subprocess.run(["make", "-C", str(suite_dir), f"KSFT={kdir}/tools/testing/selftests",
+                             "LLVM=1", f"OUTPUT={suite_dir}"],
+                            stdout=out, stderr=subprocess.STDOUT).returncode == 0
+    if not ok:
+        print(Path(log).read_text(errors="replace")[-3000:])
+        print(f"building the programs of {suite_dir} failed; log {log}")
+    return ok
+
+
+def boot_conf(taking_part):
+    """The benchmark boot: what every suite's shared boot and bench boot ask for."""
+    return suites.merge([c for s in taking_part for c in (s.shared_boot, s.bench_boot)], name="bench")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kdir", required=True, type=Path, help="built perf kernel tree")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
-    parser.add_argument("--suite", action="append", help="run only this suite's benchmark (repeatable)")
+    parser.add_argument("--suite", action="append", help="only this suite's benchmark (repeatable)")
     args = parser.parse_args()
 
     src = args.out / "src"
@@ -69,7 +88,9 @@ def main():
         return 1
     taking_part = [s for s in suites.discover(src, args.suite) if (s.path / "bench.sh").exists()]
     if not taking_part:
-        print(f"no suite {'of ' + ', '.join(args.suite) + ' ' if args.suite else ''}has a bench.sh")
+        print("no suite has a bench.sh")
+        return 1
+    if not all(build_programs(args.kdir, s.path.resolve(), args.out / "build.log") for s in taking_part):
         return 1
 
     results = args.out / "vm"
@@ -78,8 +99,7 @@ def main():
     (results / "bench.list").write_text("".join(
         f"{s.name} {(s.path / 'bench.sh').resolve()} {' '.join(str(k.resolve()) for k in s.modules)}\n"
         for s in taking_part))
-    conf = suites.merge([s.shared_boot for s in taking_part])
-    # RKM_ROOT: the built copy, whose build/kselftest holds the suites' tools.
+    conf = boot_conf(taking_part)
     command = (f"{vm.guest_exports(RKM_ROOT=src.resolve(), RKM_KDIR=args.kdir.resolve())} "
                f"sh {ROOT / 'scripts' / 'guest' / 'bench.sh'} {results.resolve()}")
     print(f"booting the perf kernel for {', '.join(s.name for s in taking_part)} ...", flush=True)

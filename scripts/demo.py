@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """`make demo`: boot the test VM, show what each module does.
 
-Every suite folder with a demo.sh takes part: its modules are loaded, the
-script prints a short report, the modules are unloaded. The report is printed
-here once the VM has powered off.
+Every suite folder with a demo.sh takes part (or those named with --suite,
+`make demo SUITE=...`): its modules are loaded, the script prints a short
+report, the modules are unloaded. The report is printed here once the VM has
+powered off.
 """
 
 import argparse
@@ -22,9 +23,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kdir", required=True, type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "demo")
+    parser.add_argument("--suite", action="append", help="only this suite's demo (repeatable)")
     args = parser.parse_args()
 
-    shown = [s for s in suites.discover(ROOT) if (s.path / "demo.sh").exists()]
+    shown = [s for s in suites.discover(ROOT, args.suite) if (s.path / "demo.sh").exists()]
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
     (args.out / "demo.list").write_text("".join(

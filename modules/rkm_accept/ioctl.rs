@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The ioctls of `/dev/rkm_accept`, as documented in uapi/rkm_accept.h.
+//! The ioctls of `/dev/rkm_accept`, as documented in uapi/rkm_accept.h, and the counters of
+//! `RKM_ACCEPT_IOC_STATS` in the file's fdinfo.
 
 use crate::{
     ffi_ext::{
@@ -19,6 +20,10 @@ use kernel::{
         _IOWR, //
     },
     prelude::*,
+    seq_file::{
+        seq_print,
+        SeqFile, //
+    },
     transmute::{
         AsBytes,
         FromBytes, //
@@ -114,4 +119,29 @@ fn copy_bitmap(region: &Region, arg: UserPtr) -> Result<isize> {
     };
     writer.write(&request)?;
     outcome
+}
+
+/// Writes the counters of `RKM_ACCEPT_IOC_STATS` to an open file's fdinfo
+/// (`/proc/<pid>/fdinfo/<fd>`), one `name:\tvalue` line each, named as in the uapi struct.
+pub(crate) fn show_fdinfo(region: &Region, m: &SeqFile) {
+    let s = region.stats();
+    let counters = [
+        ("units", s.units),
+        ("unit_size", s.unit_size),
+        ("unaccepted_units", s.unaccepted_units),
+        ("units_accepted", s.units_accepted),
+        ("backend_calls", s.backend_calls),
+        ("waits", s.waits),
+        ("units_failed", s.units_failed),
+        ("units_unaccepted", s.units_unaccepted),
+        ("faults", s.faults),
+        ("faults_waited", s.faults_waited),
+        ("ahead_units", s.ahead_units),
+        ("double_accepts", s.double_accepts),
+        ("accept_ns", s.accept_ns),
+        ("wait_ns", s.wait_ns),
+    ];
+    for (name, value) in counters {
+        seq_print!(m, "{name}:\t{value}\n");
+    }
 }

@@ -3,12 +3,14 @@
 //! The memory of the region and what accepting it does.
 //!
 //! The region is made of order-0 pages the module owns; an address of the acceptor is a byte
-//! offset into the region. Nothing can see unaccepted memory (user space only ever maps accepted
-//! units), so what matters is what a unit holds once accepted, and accepting writes every page of
-//! it: under TDX semantics zeros (the TDX module clears a page it accepts), under SNP semantics
-//! [`POISON`], standing for what the page held (the contents of a page validated after a
-//! conversion are unspecified). So loading a lazy region costs no pass over its memory, and no
-//! page ever shows user space what it held in the kernel before. The real backends
+//! offset into the region. A unit's pages are allocated the first time it is accepted, as KVM
+//! backs a TDX or SNP guest's private memory when the guest accepts it, and kept until unload.
+//! Nothing can see unaccepted memory (user space only ever maps accepted units), so what matters
+//! is what a unit holds once accepted, and accepting writes every page of it: under TDX semantics
+//! zeros (the TDX module clears a page it accepts), under SNP semantics [`POISON`], standing for
+//! what the page held (the contents of a page validated after a conversion are unspecified). So
+//! loading a lazy region costs neither memory nor a pass over it, and no page ever shows user
+//! space what it held in the kernel before. The real backends
 //! convert the pages to shared and back to private, which on TDX is `MapGPA` plus
 //! `TDG.MEM.PAGE.ACCEPT` and on SNP a page state change plus `PVALIDATE`: the same work as
 //! accepting firmware-unaccepted memory, on pages a module may own.
@@ -30,18 +32,24 @@ use core::num::{
     NonZeroUsize, //
 };
 use kernel::{
-    alloc::flags::{
-        __GFP_NOWARN,
-        GFP_KERNEL, //
+    alloc::{
+        flags::{
+            __GFP_NOWARN,
+            GFP_KERNEL, //
+        },
+        Flags, //
     },
     page::{
         Page,
         PAGE_SIZE, //
     },
     prelude::*,
-    sync::atomic::{
-        Atomic,
-        Relaxed, //
+    sync::{
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
+        SetOnce, //
     },
     time::{
         delay::fsleep,
@@ -52,33 +60,57 @@ use kernel::{
 /// The byte accepted memory holds under SNP semantics.
 pub(crate) const POISON: u8 = ffi_ext::RKM_ACCEPT_POISON as u8;
 
-/// A page of [`POISON`], the source of every poisoning copy.
-static POISON_PAGE: [u8; PAGE_SIZE] = [POISON; PAGE_SIZE];
-
 /// `PAGE_SIZE` in the acceptor's address type.
 const PAGE_BYTES: u64 = PAGE_SIZE as u64;
+
+/// How the region's memory is allocated: no warning and no OOM report for memory that is not
+/// there, since the caller fails with ENOMEM and says so.
+fn alloc_flags() -> Flags {
+    GFP_KERNEL | __GFP_NOWARN
+}
 
 /// What the module knows of one unit besides its bit in the acceptor.
 struct UnitFlags {
     /// The unit is accepted as far as the backend knows. A second accept while it is set is a
     /// double accept, which is fatal on real hardware.
     accepted: Atomic<bool>,
+    /// The unit's pages, from the first time it is accepted on.
+    pages: SetOnce<UnitPages>,
+}
+
+/// The pages of one unit, in order.
+struct UnitPages {
+    /// `pages_per_unit` pages.
+    pages: KVVec<Page>,
     /// Real backends: a conversion failed on the unit and its pages are in an unknown state, so
     /// they are never given back to the page allocator.
     leaked: Atomic<bool>,
+}
+
+impl Drop for UnitPages {
+    fn drop(&mut self) {
+        if self.leaked.load(Relaxed) {
+            // Their state is unknown: handing them back could give the next user a page that is
+            // shared with the host, or not accepted.
+            while let Some(page) = self.pages.pop() {
+                core::mem::forget(page);
+            }
+        }
+    }
 }
 
 /// The pages of the region and the backend that accepts them.
 ///
 /// # Invariants
 ///
-/// - `pages` holds `units.len() * pages_per_unit` pages.
+/// - A unit's pages are allocated ([`Memory::populate`]) before it is accepted, so an accepted
+///   unit has pages.
 /// - A page is only written by the backend while the acceptor hands its unit out to exactly one
 ///   caller, or at load;
 ///   user space maps a page only while its unit is accepted.
 pub(crate) struct Memory {
-    /// The region, in order.
-    pages: KVVec<Page>,
+    /// Pages in the region.
+    page_count: usize,
     /// Pages in one unit.
     pages_per_unit: NonZeroUsize,
     /// Bytes in one unit.
@@ -96,8 +128,8 @@ pub(crate) struct Memory {
 }
 
 impl Memory {
-    /// Allocates the region: units below `pre_accepted_units` are accepted (as firmware leaves
-    /// them), the others unaccepted.
+    /// Sets the region up: units below `pre_accepted_units` are allocated and accepted (as
+    /// firmware leaves them), the others unaccepted, with no pages yet.
     pub(crate) fn new(config: &Config, pre_accepted_units: u64) -> Result<Self> {
         let page_count = usize::try_from(config.size / PAGE_BYTES).map_err(|_| ENOMEM)?;
         let unit_bytes = NonZeroU64::from(config.unit_size);
@@ -105,26 +137,19 @@ impl Memory {
             NonZeroUsize::new(config.unit_size.get() as usize / PAGE_SIZE).ok_or(EINVAL)?;
         let unit_count = usize::try_from(config.units()).map_err(|_| ENOMEM)?;
 
-        // No warning and no OOM report for a `size` that does not fit: the load fails with
-        // ENOMEM and the caller says why.
-        let flags = GFP_KERNEL | __GFP_NOWARN;
-        let mut pages = KVVec::with_capacity(page_count, flags)?;
-        for _ in 0..page_count {
-            pages.push(Page::alloc_page(flags)?, flags)?;
-        }
-        let mut units = KVVec::with_capacity(unit_count, flags)?;
+        let mut units = KVVec::with_capacity(unit_count, alloc_flags())?;
         for unit in 0..config.units() {
             units.push(
                 UnitFlags {
                     accepted: Atomic::new(unit < pre_accepted_units),
-                    leaked: Atomic::new(false),
+                    pages: SetOnce::new(),
                 },
-                flags,
+                alloc_flags(),
             )?;
         }
 
         let memory = Self {
-            pages,
+            page_count,
             pages_per_unit,
             unit_bytes,
             units,
@@ -134,18 +159,49 @@ impl Memory {
             double_accepts: Atomic::new(0),
         };
         // Accepted by "firmware": they hold what an accept leaves.
-        memory.fill_accepted(UnitRange::new(0, pre_accepted_units));
+        let pre_accepted = UnitRange::new(0, pre_accepted_units);
+        memory.populate(pre_accepted)?;
+        memory.fill_accepted(pre_accepted);
         Ok(memory)
     }
 
-    /// Returns the page at `index`, if the region has one there.
+    /// Returns the page at `index`, if the region has one there and it is allocated.
     pub(crate) fn page(&self, index: usize) -> Option<&Page> {
-        self.pages.get(index)
+        let unit = self.units.get(index / self.pages_per_unit)?;
+        unit.pages.as_ref()?.pages.get(index % self.pages_per_unit)
     }
 
     /// Returns the number of pages of the region.
     pub(crate) fn page_count(&self) -> usize {
-        self.pages.len()
+        self.page_count
+    }
+
+    /// Returns `true` if every unit of `units` (clamped to the region) has its pages.
+    pub(crate) fn is_populated(&self, units: UnitRange) -> bool {
+        self.unit_flags(units)
+            .all(|flags| flags.pages.as_ref().is_some())
+    }
+
+    /// Allocates the pages of the units of `units` (clamped to the region) that have none.
+    ///
+    /// The caller holds a ticket of the acceptor for `units`, or is loading the region, so
+    /// nobody else allocates them. On failure the units allocated so far keep their pages.
+    pub(crate) fn populate(&self, units: UnitRange) -> Result {
+        for flags in self.unit_flags(units) {
+            if flags.pages.as_ref().is_some() {
+                continue;
+            }
+            let mut pages = KVVec::with_capacity(self.pages_per_unit.get(), alloc_flags())?;
+            for _ in 0..self.pages_per_unit.get() {
+                pages.push(Page::alloc_page(alloc_flags())?, alloc_flags())?;
+            }
+            // Cannot be set already: only the holder of the unit's ticket gets here.
+            flags.pages.populate(UnitPages {
+                pages,
+                leaked: Atomic::new(false),
+            });
+        }
+        Ok(())
     }
 
     /// Returns the number of units a backend was asked to accept while accepted.
@@ -169,8 +225,11 @@ impl Memory {
         if !self.backend.is_real() {
             return;
         }
-        for flags in self.unit_flags(units) {
-            flags.leaked.store(true, Relaxed);
+        for pages in self
+            .unit_flags(units)
+            .filter_map(|flags| flags.pages.as_ref())
+        {
+            pages.leaked.store(true, Relaxed);
         }
     }
 
@@ -181,18 +240,11 @@ impl Memory {
         self.units.iter().take(end).skip(start)
     }
 
-    /// Returns the pages of `units`, clamped to the region.
+    /// Returns the allocated pages of `units`, clamped to the region.
     fn unit_pages(&self, units: UnitRange) -> impl Iterator<Item = &Page> {
-        let page_index = |unit: u64| {
-            usize::try_from(unit)
-                .ok()
-                .and_then(|unit| unit.checked_mul(self.pages_per_unit.get()))
-                .unwrap_or(usize::MAX)
-        };
-        self.pages
-            .iter()
-            .take(page_index(units.end))
-            .skip(page_index(units.start))
+        self.unit_flags(units)
+            .filter_map(|flags| flags.pages.as_ref())
+            .flat_map(|unit| unit.pages.iter())
     }
 
     /// Writes the pages of `units` as accepting leaves them: zeros under TDX semantics,
@@ -200,16 +252,16 @@ impl Memory {
     fn fill_accepted(&self, units: UnitRange) {
         let clear = self.backend.accept_clears();
         for page in self.unit_pages(units) {
-            // SAFETY: by the type invariants the caller is the only one using these pages, which
-            // no user maps. The source is a whole page.
-            // Cannot fail: the range is the whole page.
-            let _ = unsafe {
-                if clear {
-                    page.fill_zero_raw(0, PAGE_SIZE)
-                } else {
-                    page.write_raw(POISON_PAGE.as_ptr(), 0, PAGE_SIZE)
-                }
-            };
+            if clear {
+                // SAFETY: by the type invariants the caller is the only one using these pages,
+                // which no user maps.
+                // Cannot fail: the range is the whole page.
+                let _ = unsafe { page.fill_zero_raw(0, PAGE_SIZE) };
+            } else {
+                // SAFETY: `page` is a valid page the region owns, and as above nobody else uses
+                // it.
+                unsafe { ffi_ext::rkm_accept_fill_page(page.as_ptr(), POISON) };
+            }
         }
     }
 
@@ -217,7 +269,9 @@ impl Memory {
     fn accept_emulated(&self, units: UnitRange) -> Result<(), AcceptFailure> {
         let unit_bytes = self.unit_bytes.get();
         for unit in units.start..units.end {
-            if self.fail_unit == Some(unit) {
+            // A unit without pages is a bug of the caller (the invariants say it cannot be); its
+            // acceptance fails rather than pretend.
+            if self.fail_unit == Some(unit) || !self.is_populated(UnitRange::new(unit, unit + 1)) {
                 // As a real conversion that fails half-way: the unit is in an unknown state.
                 let start = unit.saturating_mul(unit_bytes);
                 return Err(AcceptFailure {
@@ -314,7 +368,7 @@ impl Memory {
 
     /// Returns the physical address of the page at `index`.
     fn phys(&self, index: usize) -> Option<u64> {
-        let page = self.pages.get(index)?;
+        let page = self.page(index)?;
         // SAFETY: `page` is a valid page the region owns.
         Some(unsafe { ffi_ext::rkm_accept_page_to_phys(page.as_ptr()) })
     }
@@ -341,22 +395,14 @@ fn reaccept(phys: u64, bytes: u64) -> bool {
 
 impl Drop for Memory {
     fn drop(&mut self) {
-        let mut leaked: u64 = 0;
-        let mut index = self.pages.len();
-        while let Some(page) = self.pages.pop() {
-            index = index.saturating_sub(1);
-            let unit = index / self.pages_per_unit;
-            if self
-                .units
-                .get(unit)
-                .is_some_and(|flags| flags.leaked.load(Relaxed))
-            {
-                // Its state is unknown: handing it back could give the next user a page
-                // that is shared with the host, or not accepted.
-                core::mem::forget(page);
-                leaked = leaked.saturating_add(1);
-            }
-        }
+        // The pages themselves are leaked by `UnitPages::drop`.
+        let leaked = self
+            .units
+            .iter()
+            .filter_map(|flags| flags.pages.as_ref())
+            .filter(|unit| unit.leaked.load(Relaxed))
+            .map(|unit| unit.pages.len())
+            .fold(0usize, usize::saturating_add);
         if leaked != 0 {
             pr_warn!("leaked {leaked} pages a backend failed on\n");
         }
@@ -418,6 +464,7 @@ mod tests {
         let memory = memory(BackendKind::EmulatedTdx, 1, None);
         assert!(unit_holds(&memory, 0, 0));
 
+        memory.populate(UnitRange::new(1, 3)).unwrap();
         scribble(&memory, 1, 0x5a);
         assert_eq!(memory.accept(UNIT, 3 * UNIT), Ok(()));
         assert!(unit_holds(&memory, 1, 0));
@@ -440,6 +487,7 @@ mod tests {
     fn emulated_snp_leaves_poison() {
         let memory = memory(BackendKind::EmulatedSnp, 1, None);
         assert!(unit_holds(&memory, 0, POISON));
+        memory.populate(UnitRange::new(1, 4)).unwrap();
         scribble(&memory, 2, 0x5a);
         assert_eq!(memory.accept(UNIT, 4 * UNIT), Ok(()));
         assert!((1..4).all(|unit| unit_holds(&memory, unit, POISON)));
@@ -450,6 +498,7 @@ mod tests {
     #[test]
     fn failure_stops_at_the_failing_unit() {
         let memory = memory(BackendKind::EmulatedTdx, 0, Some(2));
+        memory.populate(UnitRange::new(0, 4)).unwrap();
         assert_eq!(
             memory.accept(0, 4 * UNIT),
             Err(AcceptFailure {
@@ -463,6 +512,35 @@ mod tests {
         assert_eq!(accepted, [true, true, false, false]);
         // Emulated pages are not leaked: only a real conversion leaves them unknown.
         memory.record_failure(UnitRange::new(2, 3));
-        assert!(!memory.units.iter().any(|flags| flags.leaked.load(Relaxed)));
+        assert!(!memory
+            .units
+            .iter()
+            .filter_map(|flags| flags.pages.as_ref())
+            .any(|unit| unit.leaked.load(Relaxed)));
+    }
+
+    /// Only pre-accepted units have pages at load; a unit without pages is never accepted, and
+    /// is once populated.
+    #[test]
+    fn pages_come_before_the_first_accept() {
+        let memory = memory(BackendKind::EmulatedTdx, 1, None);
+        assert!(memory.page(0).is_some());
+        assert!(memory.page(UNIT_PAGES as usize).is_none());
+        assert!(memory.is_populated(UnitRange::new(0, 1)));
+        assert!(!memory.is_populated(UnitRange::new(0, 2)));
+
+        assert_eq!(
+            memory.accept(UNIT, 2 * UNIT),
+            Err(AcceptFailure {
+                accepted_end: UNIT,
+                failed_end: 2 * UNIT,
+            })
+        );
+        memory.populate(UnitRange::new(1, 2)).unwrap();
+        assert!(memory.is_populated(UnitRange::new(0, 2)));
+        assert_eq!(memory.accept(UNIT, 2 * UNIT), Ok(()));
+        assert!(unit_holds(&memory, 1, 0));
+        assert_eq!(memory.page_count(), 4 * UNIT_PAGES as usize);
+        assert!(memory.page(4 * UNIT_PAGES as usize).is_none());
     }
 }

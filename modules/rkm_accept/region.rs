@@ -160,7 +160,8 @@ impl WorkItem for Region {
 }
 
 impl Region {
-    /// Allocates the region described by `config` and, in eager mode, accepts all of it.
+    /// Sets up the region described by `config` and, in eager mode, allocates and accepts all of
+    /// it.
     pub(crate) fn new(config: &Config) -> Result<Arc<Self>> {
         let units = config.units();
         let unit_size = NonZeroU64::from(config.unit_size);
@@ -345,9 +346,9 @@ impl Region {
         address: usize,
         pgoff: usize,
     ) -> bindings::vm_fault_t {
-        let Some(page) = this.memory.page(pgoff) else {
+        if pgoff >= this.page_count() {
             return bindings::vm_fault_reason_VM_FAULT_SIGBUS;
-        };
+        }
         // Cannot overflow: `pgoff` is a page of the region, whose size is a `u64`.
         let offset = pgoff as u64 * PAGE_BYTES;
 
@@ -368,10 +369,16 @@ impl Region {
         if let Some(ticket) = claim.ticket {
             let (relocked, outcome) = this.drive(guard, ticket);
             guard = relocked;
-            if outcome.is_err() {
-                return bindings::vm_fault_reason_VM_FAULT_SIGBUS;
+            match outcome {
+                Ok(()) => {}
+                Err(err) if err == ENOMEM => return bindings::vm_fault_reason_VM_FAULT_OOM,
+                Err(_) => return bindings::vm_fault_reason_VM_FAULT_SIGBUS,
             }
         }
+        // Accepted, so allocated.
+        let Some(page) = this.memory.page(pgoff) else {
+            return bindings::vm_fault_reason_VM_FAULT_SIGBUS;
+        };
 
         let state = &mut *guard;
         let proposal = state.ahead.touch(offset / this.unit_size, &state.acceptor);
@@ -416,8 +423,15 @@ impl Region {
             if let Begin::Ticket(ticket) = guard.acceptor.begin_units(units) {
                 let (relocked, outcome) = self.drive(guard, ticket);
                 guard = relocked;
-                if outcome.is_ok() {
-                    guard.counters.ahead_units = guard.counters.ahead_units.saturating_add(1);
+                match outcome {
+                    Ok(()) => {
+                        guard.counters.ahead_units = guard.counters.ahead_units.saturating_add(1);
+                    }
+                    // No memory to accept ahead with: the faults will ask again.
+                    Err(err) if err == ENOMEM => {
+                        guard.ahead_pending = UnitRange::EMPTY;
+                    }
+                    Err(_) => {}
                 }
             }
         }
@@ -471,15 +485,26 @@ impl Region {
         })
     }
 
-    /// Accepts the runs of `ticket` with the lock dropped around each backend call, then gives
-    /// the ticket back and wakes whoever waits. Returns the lock and `EIO` if a run failed.
+    /// Allocates the pages of the units of `ticket` that have none, then accepts its runs, with
+    /// the lock dropped around the allocation and each backend call, then gives the ticket back
+    /// and wakes whoever waits. Returns the lock, and `ENOMEM` if the pages could not be
+    /// allocated (nothing was accepted then, and nothing is lost: a later accept tries again) or
+    /// `EIO` if a run failed.
     fn drive<'a>(
         &'a self,
         mut guard: MutexGuard<'a, State>,
         mut ticket: Ticket,
     ) -> (MutexGuard<'a, State>, Result) {
         let mut outcome = Ok(());
-        while let Some(run) = guard.acceptor.next_run(&mut ticket) {
+        if !self.memory.is_populated(ticket.units()) {
+            drop(guard);
+            outcome = self.memory.populate(ticket.units());
+            guard = self.state.lock();
+        }
+        while outcome.is_ok() {
+            let Some(run) = guard.acceptor.next_run(&mut ticket) else {
+                break;
+            };
             drop(guard);
             let started = Instant::<Monotonic>::now();
             let result = self.memory.accept(run.start(), run.end());

@@ -12,7 +12,8 @@
 //! - `/dev/rkm_accept` maps the region (`mmap(MAP_SHARED)`); the first touch of a page accepts
 //!   its unit in the fault handler, then maps it ([`mapping`], [`region`]).
 //! - ioctls accept a range, ask whether a range holds unaccepted memory, read the bitmap and the
-//!   counters, and unaccept a range for tests ([`ioctl`], uapi/rkm_accept.h).
+//!   counters, and unaccept a range for tests ([`ioctl`], uapi/rkm_accept.h); the counters are
+//!   also in the file's fdinfo.
 //! - Backends: TDX or SNP semantics emulated on ordinary memory, or real conversions in a TDX or
 //!   SNP guest ([`memory`]).
 //! - `/sys/kernel/debug/rkm_accept/firmware` shows the guest's own unaccepted memory
@@ -33,6 +34,7 @@ use kernel::{
     },
     mm::virt::VmaNew,
     prelude::*,
+    seq_file::SeqFile,
     sync::{
         Arc,
         ArcBorrow, //
@@ -188,5 +190,9 @@ impl MiscDevice for RegionFile {
 
     fn ioctl(region: ArcBorrow<'_, Region>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
         ioctl::dispatch(&region, cmd, arg)
+    }
+
+    fn show_fdinfo(region: ArcBorrow<'_, Region>, m: &SeqFile, _file: &File) {
+        ioctl::show_fdinfo(&region, m);
     }
 }

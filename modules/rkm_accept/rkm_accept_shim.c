@@ -5,10 +5,12 @@
  * - The string parameters: Rust's module! macro only declares integer and
  *   bool parameters, and `mode` and `backend` are names.
  * - Static inlines and macros: efi_get_unaccepted_table(),
- *   global_zone_page_state(), cpu_feature_enabled(), page_to_phys() and
- *   __va().
+ *   global_zone_page_state(), cpu_feature_enabled(), page_to_phys(),
+ *   __va() and kmap_local_page() (the kernel crate's Page can zero a page or
+ *   copy into it, not fill it with a byte).
  */
 #include <linux/efi.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/vmstat.h>
@@ -68,4 +70,12 @@ phys_addr_t rkm_accept_page_to_phys(struct page *page)
 unsigned long rkm_accept_phys_to_virt(phys_addr_t phys)
 {
 	return (unsigned long)__va(phys);
+}
+
+void rkm_accept_fill_page(struct page *page, u8 byte)
+{
+	void *addr = kmap_local_page(page);
+
+	memset(addr, byte, PAGE_SIZE);
+	kunmap_local(addr);
 }

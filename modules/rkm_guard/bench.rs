@@ -40,6 +40,7 @@ use kernel::{
     sync::{
         atomic::{
             Atomic,
+            Full,
             Relaxed, //
         },
         Arc,
@@ -331,6 +332,12 @@ struct Contention {
     stop: Atomic<bool>,
     pairs: Atomic<u64>,
     failures: Atomic<u32>,
+    reported: Atomic<usize>,
+    /// Completed when every thread has added its count. `kthread_stop()` sets
+    /// `TIF_NOTIFY_SIGNAL`, so a thread still waiting in `mutex_lock_interruptible()` when it is
+    /// stopped would fail with `EINTR`: threads are stopped only after this.
+    #[pin]
+    all_reported: Completion,
 }
 
 /// Pairs per second of `op` with `threads` threads contending for `duration`.
@@ -342,45 +349,56 @@ fn contend(op: Op, rust: bool, threads: usize, duration: Delta) -> Result<u64> {
             stop: Atomic::new(false),
             pairs: Atomic::new(0),
             failures: Atomic::new(0),
+            reported: Atomic::new(0),
+            all_reported <- Completion::new(),
         }),
         GFP_KERNEL,
     )?;
     let mut workers = KVec::with_capacity(threads, GFP_KERNEL)?;
-    for _ in 0..threads {
+    let spawned = (0..threads).try_for_each(|_| -> Result {
         let s = shared.clone();
-        workers.push(
-            KThread::spawn(c"rkm_guard_bench", move || {
-                s.go.wait_for_completion();
-                let pairs = if rust {
-                    let mut d = UntilStop {
-                        stop: &s.stop,
-                        pairs: 0,
-                    };
-                    op.drive(&s.locks, &mut d).map(|()| d.pairs)
-                } else {
-                    // SAFETY: `stop` outlives the call: `s` holds the shared state.
-                    let pairs =
-                        unsafe { ffi_ext::rkm_guard_bench_contend(op.c_op(), s.stop.as_ptr()) };
-                    u64::try_from(pairs).map_err(|_| EINVAL)
+        let worker = KThread::spawn(c"rkm_guard_bench", move || {
+            s.go.wait_for_completion();
+            let pairs = if rust {
+                let mut d = UntilStop {
+                    stop: &s.stop,
+                    pairs: 0,
                 };
-                match pairs {
-                    Ok(pairs) => {
-                        s.pairs.add(pairs, Relaxed);
-                    }
-                    Err(_) => {
-                        s.failures.add(1, Relaxed);
-                    }
+                op.drive(&s.locks, &mut d).map(|()| d.pairs)
+            } else {
+                // SAFETY: `stop` outlives the call: `s` holds the shared state.
+                let pairs = unsafe { ffi_ext::rkm_guard_bench_contend(op.c_op(), s.stop.as_ptr()) };
+                u64::try_from(pairs).map_err(|_| EINVAL)
+            };
+            match pairs {
+                Ok(pairs) => {
+                    s.pairs.add(pairs, Relaxed);
                 }
-            })?,
-            GFP_KERNEL,
-        )?;
+                Err(_) => {
+                    s.failures.add(1, Relaxed);
+                }
+            }
+            if s.reported.fetch_add(1, Full) + 1 == threads {
+                s.all_reported.complete_all();
+            }
+        })?;
+        // Cannot fail: the capacity is reserved.
+        workers.push(worker, GFP_KERNEL)?;
+        Ok(())
+    });
+    if let Err(e) = spawned {
+        // The threads started so far wait for `go`: let them run straight into `stop`, so that
+        // dropping `workers` can stop them.
+        shared.stop.store(true, Relaxed);
+        shared.go.complete_all();
+        return Err(e);
     }
     let start = Instant::<Monotonic>::now();
     shared.go.complete_all();
     fsleep(duration);
     shared.stop.store(true, Relaxed);
     let elapsed = start.elapsed();
-    // Joins the threads, which publishes their counts.
+    shared.all_reported.wait_for_completion();
     drop(workers);
     if shared.failures.load(Relaxed) != 0 {
         return Err(EINTR);

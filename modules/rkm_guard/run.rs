@@ -257,6 +257,15 @@ fn hold(hold_us: u32) {
     }
 }
 
+/// An interruptible wait of a worker failed. A kthread gets no signals, but `kthread_stop()` sets
+/// `TIF_NOTIFY_SIGNAL`, which ends such a wait: once the run is stopping that is the stop, before
+/// it a failure.
+fn interrupted(run: &Run, stats: &ThreadStats) {
+    if !run.stopping.load(Relaxed) {
+        stats.failures.add(1, Relaxed);
+    }
+}
+
 /// A writer's view of one run: what it checks on the way in and out of a critical section.
 struct Writer<'a> {
     run: &'a Run,
@@ -298,8 +307,7 @@ impl Writer<'_> {
                 0 => self.section(&mut locks.mutex.lock()),
                 1 => match locks.mutex.lock_interruptible() {
                     Ok(mut g) => self.section(&mut g),
-                    // A kthread has no signals: the wait cannot be interrupted.
-                    Err(_) => self.fail(),
+                    Err(_) => interrupted(self.run, self.stats),
                 },
                 2 => match locks.mutex.lock_killable() {
                     Ok(mut g) => self.section(&mut g),
@@ -417,7 +425,7 @@ impl Reader<'_> {
                 0 => self.section(&locks.rwsem.read(), true),
                 1 => match locks.rwsem.read_interruptible() {
                     Ok(g) => self.section(&g, true),
-                    Err(_) => self.fail(),
+                    Err(_) => interrupted(self.run, self.stats),
                 },
                 2 => match locks.rwsem.read_killable() {
                     Ok(g) => self.section(&g, true),

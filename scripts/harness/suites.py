@@ -6,8 +6,10 @@ kselftest files it may hold:
   vm.conf         additions to the shared boot that runs every suite
   boot-<x>.conf   a boot of its own, e.g. one that must produce a lockdep splat
                   or that spans a kexec
+  bench.conf      additions to the `make bench` boot only (e.g. more memory
+                  than the shared boot should have)
 
-Both are "key = value" lines; '#' starts a comment; keys that may repeat
+These are "key = value" lines; '#' starts a comment; keys that may repeat
 (append, qemu_opts, expect_splat) accumulate:
 
   append        kernel command-line words
@@ -102,6 +104,14 @@ class Suite:
     shared_boot: BootConf
     boots: list  # BootConf of its own boots
     unbuilt: list  # module folders (with a Kbuild) holding no .ko
+    bench_boot: BootConf  # additions to the `make bench` boot
+
+
+def _optional_conf(path, file_name):
+    conf = path / file_name
+    if not conf.exists():
+        return BootConf(Path(file_name).stem)
+    return parse_conf(conf.read_text(), f"{path.name}/{file_name}")
 
 
 def discover(root, names=None):
@@ -115,11 +125,11 @@ def discover(root, names=None):
         module_dirs = [d for d in (root / "modules" / path.name, path) if (d / "Kbuild").exists()]
         modules = [ko for d in module_dirs for ko in sorted(d.glob("*.ko"))]
         unbuilt = [d for d in module_dirs if not any(d.glob("*.ko"))]
-        vm_conf = path / "vm.conf"
-        shared = parse_conf(vm_conf.read_text(), f"{path.name}/vm.conf") if vm_conf.exists() else BootConf("vm")
+        shared = _optional_conf(path, "vm.conf")
+        bench = _optional_conf(path, "bench.conf")
         boots = [parse_conf(p.read_text(), f"{path.name}/{p.stem[len('boot-'):]}")
                  for p in sorted(path.glob("boot-*.conf"))]
-        suites.append(Suite(path.name, path, modules, shared, boots, unbuilt))
+        suites.append(Suite(path.name, path, modules, shared, boots, unbuilt, bench))
     if names:
         unknown = set(names) - {s.name for s in suites}
         if unknown:

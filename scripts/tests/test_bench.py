@@ -1,13 +1,15 @@
 """Benchmark reports: checking their shape, printing them as tables, and the
 sources `make bench` copies."""
 
+import contextlib
+import io
 import subprocess
 import sys
 import tempfile
 import unittest
 from pathlib import Path
 
-from harness import bench
+from harness import bench, suites
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import bench as bench_cli  # noqa: E402  (scripts/bench.py)
@@ -73,6 +75,44 @@ class Sources(unittest.TestCase):
             before = (dest / "modules" / "m" / "m.rs").stat().st_mtime_ns
             bench_cli.sync_sources(repo, dest)
             self.assertEqual((dest / "modules" / "m" / "m.rs").stat().st_mtime_ns, before)
+
+
+class Boot(unittest.TestCase):
+    @staticmethod
+    def suite(name, vm_conf, bench_conf):
+        return suites.Suite(name, Path(name), [], suites.parse_conf(vm_conf), [], [],
+                            suites.parse_conf(bench_conf))
+
+    def test_bench_confs_add_to_the_shared_boots(self):
+        conf = bench_cli.boot_conf([
+            self.suite("a", "memory = 2G\nappend = kho=on\n", ""),
+            self.suite("b", "", "memory = 6G\nappend = x=1\ntimeout = 1200\n"),
+        ])
+        self.assertEqual((conf.memory, conf.append, conf.timeout), ("6G", ["kho=on", "x=1"], 1200))
+
+    def test_a_bench_conf_asking_less_memory_does_not_shrink_the_boot(self):
+        conf = bench_cli.boot_conf([self.suite("a", "memory = 2G\n", "memory = 1G\n")])
+        self.assertEqual(conf.memory, "2G")
+
+
+class Programs(unittest.TestCase):
+    def test_built_next_to_the_suite_with_its_makefile(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            suite_dir, log = Path(tmp) / "rkm_x", Path(tmp) / "build.log"
+            suite_dir.mkdir()
+            (suite_dir / "Makefile").write_text("all:\n\techo $(KSFT) > $(OUTPUT)/prog\n")
+            self.assertTrue(bench_cli.build_programs(Path("/k"), suite_dir, log))
+            self.assertEqual((suite_dir / "prog").read_text(), "/k/tools/testing/selftests\n")
+
+    def test_a_failed_build_is_reported(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            suite_dir, log = Path(tmp) / "rkm_x", Path(tmp) / "build.log"
+            suite_dir.mkdir()
+            (suite_dir / "Makefile").write_text("all:\n\tfalse\n")
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                self.assertFalse(bench_cli.build_programs(Path("/k"), suite_dir, log))
+            self.assertIn(f"building the programs of {suite_dir} failed", printed.getvalue())
 
 
 if __name__ == "__main__":

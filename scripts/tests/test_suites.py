@@ -66,6 +66,21 @@ class Discover(unittest.TestCase):
             self.assertEqual([(b.name, b.expect_splat) for b in suite.boots], [("rkm_x/abba", ["x"])])
             self.assertEqual(suite.unbuilt, [])
 
+    def test_bench_conf_is_for_the_bench_boot_only(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            suite_dir = root / "selftests" / "rkm_z"
+            suite_dir.mkdir(parents=True)
+            (suite_dir / "Makefile").write_text("")
+            (suite_dir / "vm.conf").write_text("memory = 2G\n")
+            (suite_dir / "bench.conf").write_text("memory = 6G\nappend = a=1\n")
+            [suite] = suites.discover(root)
+            self.assertEqual((suite.shared_boot.memory, suite.shared_boot.append), ("2G", []))
+            self.assertEqual((suite.bench_boot.memory, suite.bench_boot.append), ("6G", ["a=1"]))
+            (suite_dir / "bench.conf").unlink()
+            [suite] = suites.discover(root)
+            self.assertEqual((suite.bench_boot.memory, suite.bench_boot.append), ("", []))
+
     def test_a_module_folder_without_ko_is_unbuilt(self):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)

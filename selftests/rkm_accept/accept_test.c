@@ -265,6 +265,44 @@ TEST_F(region, stats_add_up)
 	EXPECT_LE(s.faults_waited, s.faults);
 }
 
+/* Returns the value of "name:\t<value>" in the fdinfo of fd, or -1 if it is not there. */
+static long long fdinfo_value(int fd, const char *name)
+{
+	char path[64], line[128];
+	size_t len = strlen(name);
+	long long value = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':')
+			value = strtoll(line + len + 1, NULL, 10);
+	fclose(f);
+	return value;
+}
+
+TEST_F(region, fdinfo_shows_the_counters)
+{
+	struct rkm_accept_stats s;
+
+	touch(&self->r, 3 * self->r.unit_size);
+	ASSERT_EQ(0, read_stats(self->r.fd, &s));
+	/* Nothing runs in between: the same numbers as the ioctl's. */
+	EXPECT_EQ(s.units, fdinfo_value(self->r.fd, "units"));
+	EXPECT_EQ(s.unit_size, fdinfo_value(self->r.fd, "unit_size"));
+	EXPECT_EQ(s.unaccepted_units, fdinfo_value(self->r.fd, "unaccepted_units"));
+	EXPECT_EQ(s.units_accepted, fdinfo_value(self->r.fd, "units_accepted"));
+	EXPECT_EQ(s.backend_calls, fdinfo_value(self->r.fd, "backend_calls"));
+	EXPECT_EQ(s.faults, fdinfo_value(self->r.fd, "faults"));
+	EXPECT_EQ(s.faults_waited, fdinfo_value(self->r.fd, "faults_waited"));
+	EXPECT_EQ(s.accept_ns, fdinfo_value(self->r.fd, "accept_ns"));
+	EXPECT_EQ(0, fdinfo_value(self->r.fd, "double_accepts"));
+	EXPECT_LT(0, s.units_accepted);
+}
+
 TEST_F(region, bad_ranges)
 {
 	static const unsigned long cmds[] = {

@@ -23,7 +23,7 @@ if [ ! -e "$kept" ]; then
 	done
 	cp $dbg/timings "$kept" || exit 1
 	sync
-	"$RKM_ROOT/build/kselftest/rkm_handover/kexec_stage" "$RKM_KDIR/arch/x86/boot/bzImage" 2
+	"$(dirname "$0")/kexec_stage" "$RKM_KDIR/arch/x86/boot/bzImage" 2
 	echo "kexec failed" >&2
 	exit 1
 fi

@@ -69,8 +69,10 @@ struct rkm_accept_stats {
  * Accept the units accept_memory(start, size) would, as the kernel does:
  * the range is widened to whole pages, and one more unit is accepted when it
  * ends on a unit boundary. Waits while another caller accepts any of them.
- * Returns 0. EIO: a backend failed on one of the units. EINTR: a signal
- * arrived while waiting (nothing was accepted by this call then).
+ * Returns 0. ENOMEM: no memory for the pages of units that had none (a
+ * unit's pages are allocated before its first accept; nothing was accepted
+ * by this call then). EIO: a backend failed on one of the units. EINTR: a
+ * signal arrived while waiting (nothing was accepted by this call then).
  */
 #define RKM_ACCEPT_IOC_ACCEPT _IOW(RKM_ACCEPT_IOC_MAGIC, 1, struct rkm_accept_range)
 
@@ -87,7 +89,10 @@ struct rkm_accept_stats {
  */
 #define RKM_ACCEPT_IOC_BITMAP _IOWR(RKM_ACCEPT_IOC_MAGIC, 3, struct rkm_accept_bitmap)
 
-/* Read the counters. */
+/*
+ * Read the counters. They are also in /proc/<pid>/fdinfo/<fd> of an open
+ * /dev/rkm_accept, one "name:\tvalue" line each, named as in the struct.
+ */
 #define RKM_ACCEPT_IOC_STATS _IOR(RKM_ACCEPT_IOC_MAGIC, 4, struct rkm_accept_stats)
 
 /*

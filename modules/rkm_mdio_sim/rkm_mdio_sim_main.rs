@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! An emulated MDIO bus, so PHY drivers run without their hardware.
+//!
+//! Registers the MDIO bus `rkm-mdio-sim` with one emulated PHY per address
+//! its module parameters name (a bit mask of addresses per model), each a
+//! register model from rust/phy_model answering like the real chip, with a
+//! link partner at the other end of its cable. phylib scans the bus, creates
+//! the PHY devices and binds the drivers matching their PHY ids. Each PHY then
+//! gets a network device `rkmsim<addr>`, so `ip link` and `ethtool` drive the
+//! PHY driver as a MAC driver would: link, speed, duplex, autonegotiation,
+//! master/slave, SQI and cable tests.
+//!
+//! The partner, timing and injected faults are set, and the MDIO traffic
+//! watched, in debugfs (`debugfs.rs`). Documentation/rkm_phy.rst has the
+//! register models and how to add one.
+//!
+//! Load the PHY drivers first: a PHY without a driver when its netdev attaches
+//! gets the generic driver.
+
+mod bus;
+mod debugfs;
+mod emulator;
+mod port;
+
+#[path = "../../rust/phy_model/src/phy_model/mod.rs"]
+pub mod phy_model;
+
+use kernel::{
+    debugfs::Scope,
+    driver,
+    platform,
+    prelude::*,
+    sync::Arc, //
+};
+
+use bus::MdioBus;
+use debugfs::PortFiles;
+use emulator::Emulator;
+use phy_model::Model;
+use port::{
+    ParentDriver,
+    Port, //
+};
+
+/// Items generated from rkm_mdio_sim_bindings.h; the types they mention
+/// resolve against the tree's bindings.
+#[allow(
+    dead_code,
+    improper_ctypes,
+    non_camel_case_types,
+    non_upper_case_globals,
+    unreachable_pub,
+    clippy::missing_safety_doc,
+    clippy::undocumented_unsafe_blocks
+)]
+mod ffi_ext {
+    use kernel::bindings::*;
+    use kernel::ffi;
+    use pin_init::MaybeZeroable;
+    include!("rkm_mdio_sim_bindings_generated.rs");
+}
+
+module! {
+    type: RkmMdioSim,
+    name: "rkm_mdio_sim",
+    authors: ["rkm developers"],
+    description: "Emulated MDIO bus with register models of PHYs and a netdev on each",
+    license: "GPL",
+    params: {
+        ax88772a: u32 {
+            default: 1 << 1,
+            description: "Bus addresses (bit mask) of emulated Asix AX88772A PHYs",
+        },
+        ax88772c: u32 {
+            default: 1 << 2,
+            description: "Bus addresses (bit mask) of emulated Asix AX88772C PHYs",
+        },
+        ax88796b: u32 {
+            default: 1 << 3,
+            description: "Bus addresses (bit mask) of emulated Asix AX88796B PHYs",
+        },
+        dp83tg720: u32 {
+            default: 1 << 4,
+            description: "Bus addresses (bit mask) of emulated TI DP83TG720 PHYs",
+        },
+        an_delay_ms: u32 {
+            default: 100,
+            description: "Milliseconds from the start of autonegotiation to link up (debugfs changes it per PHY)",
+        },
+    },
+}
+
+/// The models at each address, from the module parameters.
+fn layout() -> Result<KVec<(u8, Model)>> {
+    let masks = [
+        (Model::Ax88772a, module_parameters::ax88772a.value()),
+        (Model::Ax88772c, module_parameters::ax88772c.value()),
+        (Model::Ax88796b, module_parameters::ax88796b.value()),
+        (Model::Dp83tg720, module_parameters::dp83tg720.value()),
+    ];
+    let mut layout = KVec::new();
+    let mut taken = 0u32;
+    for (model, mask) in masks {
+        if mask & taken != 0 {
+            pr_err!("{} shares a bus address with another model\n", model.name());
+            return Err(EINVAL);
+        }
+        taken |= mask;
+        for addr in 0..32u8 {
+            if mask & (1 << addr) != 0 {
+                layout.push((addr, model), GFP_KERNEL)?;
+            }
+        }
+    }
+    if layout.is_empty() {
+        pr_err!("no PHY configured\n");
+        return Err(EINVAL);
+    }
+    Ok(layout)
+}
+
+/// The module: fields drop in declaration order, so the debugfs files go
+/// first, then the netdevs, the bus and the platform driver.
+struct RkmMdioSim {
+    _files: Pin<KBox<Scope<KVec<PortFiles>>>>,
+    _ports: KVec<Port>,
+    _bus: MdioBus,
+    _parent_driver: Pin<KBox<driver::Registration<platform::Adapter<ParentDriver>>>>,
+}
+
+impl kernel::Module for RkmMdioSim {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        let layout = layout()?;
+        let emulator = Emulator::new(&layout, module_parameters::an_delay_ms.value())?;
+        let parent_driver = KBox::pin_init(
+            driver::Registration::new(port::PARENT_NAME, module),
+            GFP_KERNEL,
+        )?;
+        let phy_mask = layout.iter().fold(0u32, |m, &(addr, _)| m | 1 << addr);
+        let bus = MdioBus::register(emulator.clone(), phy_mask, module)?;
+
+        let mut ports = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
+        let mut files = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
+        for &(addr, model) in layout.iter() {
+            let port = Port::new(&bus, addr, model).inspect_err(|e| {
+                pr_err!(
+                    "rkmsim{}: {} PHY not attached: {:?}\n",
+                    addr,
+                    model.name(),
+                    e
+                );
+            })?;
+            ports.push(port, GFP_KERNEL)?;
+            files.push(PortFiles::new(Arc::clone(&emulator), addr), GFP_KERNEL)?;
+        }
+        let files = KBox::pin_init(debugfs::create(files), GFP_KERNEL)?;
+        Ok(Self {
+            _files: files,
+            _ports: ports,
+            _bus: bus,
+            _parent_driver: parent_driver,
+        })
+    }
+}

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * C shim of rkm_mdio_sim: fields of struct net_device (opaque to Rust), a
+ * macro and static inlines, each wrapped in a function without logic.
+ */
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include "rkm_mdio_sim_shim.h"
+
+void rkm_mdio_sim_netdev_init(struct net_device *ndev, struct device *parent,
+			      const struct net_device_ops *ops,
+			      const struct ethtool_ops *ethtool_ops)
+{
+	SET_NETDEV_DEV(ndev, parent);
+	ndev->netdev_ops = ops;
+	ndev->ethtool_ops = ethtool_ops;
+	eth_hw_addr_random(ndev);
+}
+
+struct phy_device *rkm_mdio_sim_netdev_phydev(struct net_device *ndev)
+{
+	return ndev->phydev;
+}
+
+void rkm_mdio_sim_drop_skb(struct sk_buff *skb)
+{
+	dev_kfree_skb_any(skb);
+}

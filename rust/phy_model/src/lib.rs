@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Register models of Ethernet PHYs on an emulated MDIO bus, and the
+//! decisions of the rkm DP83TG720 driver.
+//!
+//! Each module lives in its own folder so that a kernel module can compile
+//! the same sources with `#[path = ".../src/phy_model/mod.rs"] pub mod phy_model;`.
+
+#![no_std]
+
+pub mod dp83tg720;
+pub mod phy_model;
+
+pub use phy_model::*;

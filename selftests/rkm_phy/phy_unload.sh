@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unload orders: attaching a PHY pins its driver module, so the driver goes
+# only after the bus; the bus goes at any time, netdevs up or not, and comes
+# back as often as wanted (kmemleak checks the cycles after the suite).
+source "$(dirname "$(readlink -f "$0")")/phy_lib.sh"
+
+ktap_print_header
+ktap_set_plan 6
+trap restore_modules EXIT
+
+use_rkm_drivers
+sim_load || ktap_exit_fail_msg "cannot load rkm_mdio_sim"
+ports_up $PORTS || ktap_print_msg "not every port got carrier"
+
+pinned() {
+	! rmmod rkm_phy 2>/dev/null && loaded rkm_phy &&
+		[ "$(awk '$1 == "rkm_phy" { print $3 }' /proc/modules)" -eq 4 ]
+}
+check "rkm_phy cannot go while its 4 PHYs are attached" pinned
+links_up() {
+	local p
+	for p in $PORTS; do wait_carrier "$p" 1 1 || return 1; done
+}
+check "the links stay up meanwhile" links_up
+
+bus_goes() { rmmod rkm_mdio_sim && [ -z "$(ls -d /sys/class/net/rkmsim* 2>/dev/null)" ]; }
+check "the bus unloads with its netdevs up" bus_goes
+check "then rkm_phy unloads" rmmod rkm_phy
+
+cycles() {
+	local i
+	insmod "$PHY_KO" || return 1
+	for i in 1 2 3; do
+		sim_load && ip link set rkmsim4 up && ip link set rkmsim1 up && sim_unload || return 1
+	done
+}
+check "three load/unload cycles of the bus" cycles
+
+# Probing the DP83TG720 allocates per-device data that unbinding frees.
+bus_without_driver() { rmmod rkm_phy && sim_load && sim_unload && insmod "$PHY_KO"; }
+check "the bus loads and unloads without rkm_phy too" bus_without_driver
+
+ktap_finished
