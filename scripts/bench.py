@@ -9,7 +9,9 @@ place). Every suite folder with a bench.sh takes part (or those named with
 copy (the suite Makefile's default target), the boot gets what its vm.conf and
 bench.conf ask for, in the VM its modules are loaded, bench.sh prints a JSON
 report (scripts/harness/bench.py describes it), its modules are unloaded.
-Reports are saved as build/bench/<suite>.json and printed as tables.
+A bench.sh may kexec: the guest sees $RKM_ROOT (the copy) and $RKM_KDIR (the
+kernel booted). Reports are saved as build/bench/<suite>.json and printed as
+tables.
 """
 
 import argparse
@@ -98,7 +100,8 @@ def main():
         f"{s.name} {(s.path / 'bench.sh').resolve()} {' '.join(str(k.resolve()) for k in s.modules)}\n"
         for s in taking_part))
     conf = boot_conf(taking_part)
-    command = f"sh {ROOT / 'scripts' / 'guest' / 'bench.sh'} {results.resolve()}"
+    command = (f"{vm.guest_exports(RKM_ROOT=src.resolve(), RKM_KDIR=args.kdir.resolve())} "
+               f"sh {ROOT / 'scripts' / 'guest' / 'bench.sh'} {results.resolve()}")
     print(f"booting the perf kernel for {', '.join(s.name for s in taking_part)} ...", flush=True)
     outcome = vm.run(vm.boot_from_conf(conf, args.kdir, command, results))
     failed = not outcome.ok

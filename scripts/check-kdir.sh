@@ -5,7 +5,8 @@ set -euo pipefail
 
 kdir=$1
 [ -f "$kdir/Makefile" ] || die "KDIR=$kdir is not a kernel tree (no Makefile)"
-version=$(make -s -C "$kdir" kernelversion 2>/dev/null) || die "KDIR=$kdir: cannot read its kernel version"
+# --no-print-directory: under a make run with -C, MAKEFLAGS carries -w.
+version=$(make -s --no-print-directory -C "$kdir" kernelversion 2>/dev/null) || die "KDIR=$kdir: cannot read its kernel version"
 case $version in
 7.3 | 7.3.*) ;;
 *) die "KDIR=$kdir is Linux $version; rkm is built and tested against 7.3.y" ;;

@@ -25,6 +25,8 @@ from harness import ktap, splat, suites, vm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GUEST_RUNNER = ROOT / "scripts" / "guest" / "run-suites.sh"
+# Flat TAP a boot command may write into $RKM_RESULTS: one result per line.
+BOOT_TAP = "boot.tap"
 
 
 class Report:
@@ -187,7 +189,8 @@ def shared_boot(report, kdir, selected, out, ksft_dir):
     (results / "modules.list").write_text("".join(f"{ko.resolve()}\n" for s in selected for ko in s.modules))
     (results / "collections.list").write_text("".join(f"{s.name}\n" for s in selected))
     conf = suites.merge([s.shared_boot for s in selected])
-    command = f"export RKM_ROOT={ROOT}; sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}"
+    command = (f"{vm.guest_exports(RKM_ROOT=ROOT, RKM_KDIR=kdir.resolve())} "
+               f"sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}")
     outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results, 1800), log=print)
     print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
     if boot_failure(report, "vm", "shared boot", outcome):
@@ -254,10 +257,17 @@ def own_boots(report, kdir, selected, out):
             results = out / f"vm-{conf.name.replace('/', '-')}"
             shutil.rmtree(results, ignore_errors=True)
             results.mkdir(parents=True)
-            command = f"export RKM_RESULTS={results.resolve()} RKM_ROOT={ROOT}; {conf.command}"
+            exports = vm.guest_exports(RKM_RESULTS=results.resolve(), RKM_ROOT=ROOT, RKM_KDIR=kdir.resolve())
+            command = f"{exports} {conf.command}"
             outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results), log=print)
             print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
             what = f"boot {conf.name}"
+            # A command that proves several things reports each in boot.tap,
+            # as far as it got if the boot failed.
+            tap = results / BOOT_TAP
+            if tap.exists():
+                for r in ktap.parse_tap(tap.read_text()):
+                    report.add(s.name, f"{what}: {r.name}", r.status, r.reason)
             if boot_failure(report, s.name, what, outcome):
                 continue
             report.add(s.name, f"{what}: command", "pass" if outcome.exit_code == 0 else "fail",

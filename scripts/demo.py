@@ -33,9 +33,9 @@ def main():
         f"{s.name} {(s.path / 'demo.sh').resolve()} {' '.join(str(k.resolve()) for k in s.modules)}\n"
         for s in shown))
     conf = suites.merge([s.shared_boot for s in shown])
-    boot = vm.boot_from_conf(conf, args.kdir,
-                             f"export RKM_ROOT={ROOT}; sh {ROOT / 'scripts' / 'guest' / 'demo.sh'} {args.out.resolve()}",
-                             args.out)
+    command = (f"{vm.guest_exports(RKM_ROOT=ROOT, RKM_KDIR=args.kdir.resolve())} "
+               f"sh {ROOT / 'scripts' / 'guest' / 'demo.sh'} {args.out.resolve()}")
+    boot = vm.boot_from_conf(conf, args.kdir, command, args.out)
     print(f"booting the test VM for {', '.join(s.name for s in shown)} "
           "(one to three minutes under TCG) ...", flush=True)
     outcome = vm.run(boot)

@@ -17,7 +17,10 @@ These are "key = value" lines; '#' starts a comment; keys that may repeat
   memory        guest memory, e.g. 2G (the largest request wins)
   timeout       seconds for the whole boot
   command       (boot-*.conf) what the guest runs; exit status 0 passes.
-                $RKM_RESULTS is the results directory shared with the host
+                $RKM_RESULTS is the results directory shared with the host;
+                each line of flat TAP the command writes to
+                $RKM_RESULTS/boot.tap ("ok - what", "not ok - what") is
+                reported as a result of its own, besides the exit status
   expect_splat  (boot-*.conf) a regular expression one splat must match; that
                 splat is then not a failure, and its absence is
   description   one line saying what the boot proves

@@ -115,6 +115,11 @@ def _kill(proc):
     proc.wait()
 
 
+def guest_exports(**variables):
+    """`export NAME=VALUE ...;`, to put in front of a guest command."""
+    return "export " + " ".join(f"{name}={shlex.quote(str(value))}" for name, value in variables.items()) + ";"
+
+
 def vng_command(boot, use_kvm):
     """The vng invocation for a boot (a list of arguments).
 

@@ -88,6 +88,20 @@ class FlatTap(unittest.TestCase):
                          [("load rkm_env", "pass"), ("unload rkm_env", "fail")])
         self.assertIn("in use", results[1].reason)
 
+    def test_boot_tap_lines_without_numbers(self):
+        # What a boot spanning kexecs appends to boot.tap, stage by stage.
+        text = ("ok - stage 1: loads\n"
+                "not ok - stage 2: blob intact # digest differs\n"
+                "# big sha256 0123\n"
+                "ok - stage 3: generation 3\n")
+        results = ktap.parse_tap(text)
+        self.assertEqual([(r.name, r.status) for r in results], [
+            ("stage 1: loads", "pass"),
+            ("stage 2: blob intact", "fail"),
+            ("stage 3: generation 3", "pass"),
+        ])
+        self.assertEqual(results[1].reason, "digest differs")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -84,6 +84,11 @@ class Runner(unittest.TestCase):
         self.assertIn("Linux version", text)
         self.assertIn("hello from the guest", text)
 
+    def test_guest_sees_exported_variables(self):
+        exports = vm.guest_exports(RKM_KDIR=Path("/k dir"), RKM_ROOT="/r")
+        outcome = self.boot("run", exports + ' test "$RKM_KDIR" = "/k dir" && test "$RKM_ROOT" = /r')
+        self.assertEqual(outcome.exit_code, 0)
+
     def test_command_line(self):
         boot = vm.Boot(kdir=Path("/k"), command="true", results=Path("/r"),
                        append=["kho=on"], qemu_opts=["-device pci-testdev"])

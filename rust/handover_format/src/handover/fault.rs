@@ -32,7 +32,8 @@ pub enum Fault {
     EnvelopeMagic,
     /// Breaks the envelope CRC.
     EnvelopeCrc,
-    /// Moves the first segment past the end of the physical address space.
+    /// Moves the first segment to the top of the 64-bit address space,
+    /// where it ends past the end of any physical memory.
     SegmentAddress,
     /// Breaks the payload magic.
     PayloadMagic,
@@ -47,6 +48,39 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// Every fault, in the order the envelope and payload are checked.
+    pub const ALL: [Self; 8] = [
+        Self::EnvelopeMagic,
+        Self::EnvelopeCrc,
+        Self::SegmentAddress,
+        Self::PayloadMagic,
+        Self::HeaderCrc,
+        Self::DataCrc,
+        Self::RecordCount,
+        Self::ForeignAbi,
+    ];
+
+    /// Returns the fault's name, as fault-injection interfaces spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::EnvelopeMagic => "envelope_magic",
+            Self::EnvelopeCrc => "envelope_crc",
+            Self::SegmentAddress => "segment_address",
+            Self::PayloadMagic => "payload_magic",
+            Self::HeaderCrc => "header_crc",
+            Self::DataCrc => "data_crc",
+            Self::RecordCount => "record_count",
+            Self::ForeignAbi => "foreign_abi",
+        }
+    }
+
+    /// Returns the fault named `name`.
+    pub fn from_name(name: &[u8]) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|fault| fault.name().as_bytes() == name)
+    }
+
     /// Damages `area`, a handover area as written by a
     /// [`Writer`](super::Writer).
     ///
@@ -62,11 +96,17 @@ impl Fault {
                 Some(())
             }),
             Self::SegmentAddress => edit_envelope(area, true, |header, table| {
-                // The last page of the 64-bit space: a segment there ends
-                // past any limit.
-                let top = u64::MAX.checked_shl(header.page_shift.get())?;
+                // The top of the 64-bit space, aligned to the segment's size:
+                // it ends past any limit, and is refused for that alone.
                 let (segment, _) = SegmentDescriptor::mut_from_prefix(table).ok()?;
-                segment.phys.set(top);
+                let page_shift = header.page_shift.get();
+                let bytes = segment
+                    .pages
+                    .get()
+                    .checked_shl(page_shift)
+                    .filter(|bytes| bytes.checked_shr(page_shift) == Some(segment.pages.get()))
+                    .unwrap_or(1u64.checked_shl(page_shift)?);
+                segment.phys.set(0u64.wrapping_sub(bytes));
                 Some(())
             }),
             Self::PayloadMagic => edit_payload(area, false, |header| {

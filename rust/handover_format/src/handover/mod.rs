@@ -33,15 +33,39 @@
 //! place, listed in the envelope under the blob's tag, and adopted by the
 //! next kernel.
 
+mod adopt;
+mod blob;
+mod bounded;
+mod compose;
 mod crc32c;
 mod envelope;
 mod error;
 mod fault;
 mod generation;
+mod outcome;
 mod payload;
+mod sort;
 mod writer;
 
 pub use self::{
+    adopt::{
+        examine,
+        reclaimable,
+        retired,
+        Examined,
+        Reclaimable, //
+    },
+    blob::{
+        chunk_order,
+        clip,
+        pages_for,
+        Run, //
+    },
+    bounded::{
+        Key,
+        Value, //
+    },
+    compose::compose,
     crc32c::{
         crc32c,
         Crc32c, //
@@ -65,6 +89,7 @@ pub use self::{
     },
     fault::Fault,
     generation::Generation,
+    outcome::Outcome,
     payload::{
         Blob,
         BlobRef,
@@ -84,6 +109,7 @@ pub use self::{
         PAYLOAD_MAGIC,
         VALUE_MAX, //
     },
+    sort::sort_by_key,
     writer::{
         Plan,
         Writer, //

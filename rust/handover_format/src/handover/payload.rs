@@ -280,6 +280,14 @@ impl<'a> Handover<'a> {
         if record_size < size_of::<RecordSlot>() {
             return Err(Error::SizeMismatch(Part::Payload));
         }
+        // Only a later minor version may have grown them: sizes that differ
+        // from this version's under its own version number are lies.
+        let later_minor = prefix.abi_minor.get() > ABI_MINOR;
+        if !later_minor
+            && (header_size != size_of::<PayloadHeader>() || record_size != size_of::<RecordSlot>())
+        {
+            return Err(Error::SizeMismatch(Part::Payload));
+        }
         let records_len = usize::try_from(header.record_count.get())
             .ok()
             .and_then(|count| count.checked_mul(record_size))

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Probes (test only): fixed states handed over under subtrees of their own,
+//! so that one kexec tests every fault and measures every size.
+//!
+//! A probe holds its name and a blob of a known pattern. Written to the
+//! debugfs file `probe`, a probe is handed over right away, intact or damaged
+//! by one fault; at load the module takes over every probe the previous
+//! kernel handed over and shows the outcomes in `probes`. The `bench_*`
+//! probes carry 1, 64 and 256 MiB: `timings` shows what handing them over
+//! and taking them over cost, and what copying their bytes instead costs.
+
+use core::fmt;
+
+use kernel::{
+    new_mutex,
+    prelude::*,
+    sync::{
+        Arc,
+        Mutex, //
+    },
+    time::{
+        Instant,
+        Monotonic, //
+    },
+    uaccess::UserSliceReader, //
+};
+
+use crate::{
+    handover::{
+        self,
+        format::{
+            Fault,
+            Generation,
+            Key,
+            Outcome, //
+        },
+        nanos_since,
+        Blob,
+        Entry,
+        Item,
+        Prepared,
+        Producer,
+        Registration,
+        Sink, //
+    },
+    read_word, //
+};
+
+/// A probe: what it is called and what it hands over.
+struct Kind {
+    /// The word written to `probe`.
+    name: &'static str,
+    /// The KHO subtree it is handed over as.
+    subtree: &'static CStr,
+    /// The damage done to its handover.
+    fault: Option<Fault>,
+    /// Length of its blob.
+    blob_len: u64,
+}
+
+/// Blob of the fault probes: one folio of 16 pages.
+const SMALL: u64 = 64 << 10;
+
+/// A probe named `$name`, handed over as the subtree `rkm_handover.$name`.
+macro_rules! probe {
+    ($name:literal, $fault:expr, $blob_len:expr) => {
+        Kind {
+            name: $name,
+            subtree: kernel::c_str!(concat!("rkm_handover.", $name)),
+            fault: $fault,
+            blob_len: $blob_len,
+        }
+    };
+}
+
+/// Every probe.
+const PROBES: [Kind; 12] = [
+    probe!("intact", None, SMALL),
+    probe!("envelope_magic", Some(Fault::EnvelopeMagic), SMALL),
+    probe!("envelope_crc", Some(Fault::EnvelopeCrc), SMALL),
+    probe!("segment_address", Some(Fault::SegmentAddress), SMALL),
+    probe!("payload_magic", Some(Fault::PayloadMagic), SMALL),
+    probe!("header_crc", Some(Fault::HeaderCrc), SMALL),
+    probe!("data_crc", Some(Fault::DataCrc), SMALL),
+    probe!("record_count", Some(Fault::RecordCount), SMALL),
+    probe!("foreign_abi", Some(Fault::ForeignAbi), SMALL),
+    probe!("bench_1M", None, 1 << 20),
+    probe!("bench_64M", None, 64 << 20),
+    probe!("bench_256M", None, 256 << 20),
+];
+
+/// Byte `offset` of a probe's blob: a pattern the next kernel checks.
+pub(crate) fn pattern(offset: u64) -> u8 {
+    (offset.wrapping_mul(7) ^ (offset >> 9)) as u8
+}
+
+/// Bytes filled or checked at a time.
+const STRIDE: usize = 64 << 10;
+
+/// A blob of `len` bytes of the pattern.
+fn patterned_blob(len: u64) -> Result<Blob> {
+    let mut blob = Blob::new_zeroed(len)?;
+    let mut buf = KVec::from_elem(0u8, STRIDE, GFP_KERNEL)?;
+    let mut offset = 0;
+    while offset < len {
+        let count = buf.len().min(usize::try_from(len - offset)?);
+        for (byte, at) in buf.iter_mut().zip(offset..) {
+            *byte = pattern(at);
+        }
+        blob.write(offset, &buf[..count])?;
+        offset += count as u64;
+    }
+    Ok(blob)
+}
+
+/// Whether `blob` holds `len` bytes of the pattern.
+fn holds_pattern(blob: &Blob, len: u64) -> Result<bool> {
+    if blob.len() != len {
+        return Ok(false);
+    }
+    let mut buf = KVec::from_elem(0u8, STRIDE, GFP_KERNEL)?;
+    let mut offset = 0;
+    while offset < len {
+        let read = blob.read(offset, &mut buf)?;
+        if read == 0 {
+            return Ok(false);
+        }
+        if buf
+            .iter()
+            .take(read)
+            .zip(offset..)
+            .any(|(&byte, at)| byte != pattern(at))
+        {
+            return Ok(false);
+        }
+        offset += read as u64;
+    }
+    Ok(true)
+}
+
+/// The state a probe hands over: its name and a blob.
+struct Probe {
+    kind: &'static Kind,
+    blob: Arc<Blob>,
+}
+
+impl Producer for Probe {
+    fn revision(&self) -> u64 {
+        0
+    }
+
+    fn produce(&self, sink: &mut Sink) -> Result {
+        sink.push(Entry {
+            key: Key::new(b"probe.blob").ok_or(EINVAL)?,
+            item: Item::Blob(self.blob.clone()),
+        })?;
+        sink.value(b"probe.name", self.kind.name.as_bytes())
+    }
+}
+
+/// The blob of a probe taken over, if it holds what it was given.
+fn intact_blob<'a>(entries: &'a [Entry], kind: &Kind) -> Option<&'a Blob> {
+    let [blob, name] = entries else {
+        return None;
+    };
+    let (Item::Blob(blob), Item::Value(name)) = (&blob.item, &name.item) else {
+        return None;
+    };
+    let intact = name.as_bytes() == kind.name.as_bytes()
+        && holds_pattern(blob, kind.blob_len).unwrap_or(false);
+    intact.then_some(blob)
+}
+
+/// Nanoseconds a copy of `blob` into new folios takes: what a handover
+/// that copies its data instead of preserving it in place adds at each end.
+fn copy_nanos(blob: &Blob) -> Result<u64> {
+    let started = Instant::<Monotonic>::now();
+    let copy = blob.duplicate()?;
+    let nanos = nanos_since(started);
+    drop(copy);
+    Ok(nanos)
+}
+
+/// What was found under a probe's subtree at load.
+struct Found {
+    kind: &'static Kind,
+    outcome: Outcome,
+    /// Whether the content is what was handed over, if it was taken over.
+    intact: Option<bool>,
+    /// Time `retrieve()` took.
+    restore_ns: u64,
+    /// Time copying the blob took, if it was taken over intact.
+    copy_ns: Option<u64>,
+}
+
+/// A probe handed over by this kernel.
+struct Published {
+    registration: Pin<KBox<Registration<Probe>>>,
+    prepared: Prepared,
+    copy_ns: u64,
+}
+
+/// The probes found at load and those handed over since.
+#[pin_data]
+pub(crate) struct Probes {
+    found: KVec<Found>,
+    #[pin]
+    published: Mutex<KVec<Published>>,
+}
+
+impl Probes {
+    /// Takes over every probe the previous kernel handed over.
+    pub(crate) fn retrieve() -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            found: Self::take_over()?,
+            published <- new_mutex!(KVec::new()),
+        })
+    }
+
+    fn take_over() -> Result<KVec<Found>> {
+        let mut found = KVec::with_capacity(PROBES.len(), GFP_KERNEL)?;
+        for kind in PROBES.iter() {
+            let started = Instant::<Monotonic>::now();
+            let restored = handover::retrieve(kind.subtree);
+            let restore_ns = nanos_since(started);
+            let (outcome, intact, copy_ns) = match restored {
+                Ok(restored) => {
+                    let blob = intact_blob(&restored.entries, kind);
+                    // Timing only: a copy that fails leaves the probe as it is.
+                    let copy_ns = blob.and_then(|blob| copy_nanos(blob).ok());
+                    (restored.outcome(), Some(blob.is_some()), copy_ns)
+                }
+                Err(outcome) => (outcome, None, None),
+            };
+            // One line per probe found; a reload finds them all taken.
+            if !matches!(
+                outcome,
+                Outcome::Absent | Outcome::Volatile | Outcome::TakenOver
+            ) {
+                pr_info!("probe {} {}\n", kind.name, format_args!("{outcome}"));
+            }
+            found.push(
+                Found {
+                    kind,
+                    outcome,
+                    intact,
+                    restore_ns,
+                    copy_ns,
+                },
+                GFP_KERNEL,
+            )?;
+        }
+        Ok(found)
+    }
+
+    /// Hands probe `name` over now.
+    fn publish(&self, name: &[u8]) -> Result {
+        let kind = PROBES
+            .iter()
+            .find(|kind| kind.name.as_bytes() == name)
+            .ok_or(EINVAL)?;
+        let mut published = self.published.lock();
+        if published
+            .iter()
+            .any(|p| core::ptr::eq(p.registration.producer().kind, kind))
+        {
+            return Err(EEXIST);
+        }
+        let blob = patterned_blob(kind.blob_len)?;
+        let copy_ns = copy_nanos(&blob)?;
+        let probe = Probe {
+            kind,
+            blob: Arc::new(blob, GFP_KERNEL)?,
+        };
+        let registration = KBox::pin_init(
+            Registration::new(kind.subtree, Generation::FIRST, Ok::<_, Error>(probe)),
+            GFP_KERNEL,
+        )?;
+        registration.inject(kind.fault);
+        let prepared = registration.publish()?;
+        published.push(
+            Published {
+                registration,
+                prepared,
+                copy_ns,
+            },
+            GFP_KERNEL,
+        )?;
+        Ok(())
+    }
+}
+
+/// `probe`: hands the probe named by the word written over.
+pub(crate) fn write_probe(probes: &Arc<Probes>, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0; 32];
+    probes.publish(read_word(reader, &mut buf)?)
+}
+
+/// `probes`: `<name> <outcome>[; content intact|differs]`, one line per
+/// probe.
+pub(crate) fn show_probes(probes: &Arc<Probes>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    for found in probes.found.iter() {
+        write!(f, "{} {}", found.kind.name, found.outcome)?;
+        match found.intact {
+            Some(true) => writeln!(f, "; content intact")?,
+            Some(false) => writeln!(f, "; content differs")?,
+            None => writeln!(f)?,
+        }
+    }
+    Ok(())
+}
+
+/// `timings`: one line per probe taken over at load (no `copy_ns` if its
+/// content differs) and per probe handed over since, in nanoseconds:
+///
+/// ```text
+/// restored bench_64M blob_bytes 67108864 restore_ns 231000 copy_ns 48000000
+/// published bench_64M blob_bytes 67108864 area_bytes 824 publish_ns 95000 copy_ns 51000000
+/// ```
+pub(crate) fn show_timings(probes: &Arc<Probes>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    for found in probes.found.iter() {
+        if !matches!(found.outcome, Outcome::Restored { .. }) {
+            continue;
+        }
+        write!(
+            f,
+            "restored {} blob_bytes {} restore_ns {}",
+            found.kind.name, found.kind.blob_len, found.restore_ns
+        )?;
+        match found.copy_ns {
+            Some(copy_ns) => writeln!(f, " copy_ns {copy_ns}")?,
+            None => writeln!(f)?,
+        }
+    }
+    for published in probes.published.lock().iter() {
+        let kind = published.registration.producer().kind;
+        writeln!(
+            f,
+            "published {} blob_bytes {} area_bytes {} publish_ns {} copy_ns {}",
+            kind.name,
+            kind.blob_len,
+            published.prepared.len,
+            published.prepared.nanos,
+            published.copy_ns
+        )?;
+    }
+    Ok(())
+}
+
+#[kunit_tests(rkm_handover_probe)]
+mod tests {
+    use super::*;
+
+    /// A fault probe goes by the name the `fault` file knows its fault by,
+    /// and every probe is handed over under `rkm_handover.<name>`.
+    #[test]
+    fn probes_are_named_after_their_faults() {
+        for kind in PROBES.iter() {
+            if let Some(fault) = kind.fault {
+                assert_eq!(fault.name(), kind.name);
+            }
+            assert_eq!(
+                kind.subtree.to_bytes().strip_prefix(b"rkm_handover."),
+                Some(kind.name.as_bytes())
+            );
+        }
+    }
+
+    /// The check of a probe taken over notices one byte changed.
+    #[test]
+    fn pattern_check_notices_a_byte() {
+        let len = (1 << 20) + 5;
+        let mut blob = patterned_blob(len).unwrap();
+        assert!(holds_pattern(&blob, len).unwrap());
+        assert!(!holds_pattern(&blob, len - 1).unwrap());
+        blob.write(len - 3, &[!pattern(len - 3)]).unwrap();
+        assert!(!holds_pattern(&blob, len).unwrap());
+    }
+}
