@@ -11,20 +11,9 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "rkm_files.h"
 
 #define PROBE "/sys/kernel/debug/rkm_env/"
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
 
 TEST(kho_file_format)
 {
@@ -43,10 +32,10 @@ TEST(warn_rejects_other_values)
 {
 	if (access(PROBE "warn", F_OK))
 		SKIP(return, "rkm_env is not loaded");
-	EXPECT_EQ(-EINVAL, write_str(PROBE "warn", "0"));
-	EXPECT_EQ(-EINVAL, write_str(PROBE "warn", "2\n"));
-	EXPECT_EQ(-EINVAL, write_str(PROBE "warn", "warn"));
-	EXPECT_EQ(-EINVAL, write_str(PROBE "warn", "1111111111111111"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(PROBE "warn", "0"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(PROBE "warn", "2\n"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(PROBE "warn", "warn"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(PROBE "warn", "1111111111111111"));
 }
 
 TEST(read_only_files_refuse_writes)
@@ -54,7 +43,7 @@ TEST(read_only_files_refuse_writes)
 	if (access(PROBE "config", F_OK))
 		SKIP(return, "rkm_env is not loaded");
 	/* Root passes the 0400 mode check; the file has no write operation. */
-	EXPECT_NE(0, write_str(PROBE "config", "CONFIG_RUST=n\n"));
+	EXPECT_NE(0, rkm_write_file(PROBE "config", "CONFIG_RUST=n\n"));
 }
 
 TEST_HARNESS_MAIN

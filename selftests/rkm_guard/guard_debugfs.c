@@ -12,35 +12,9 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "rkm_files.h"
 
 #define DIR "/sys/kernel/debug/rkm_guard/"
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static int read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
 
 /* Waits up to @seconds for the current run to end. */
 static int wait_done(int seconds)
@@ -49,7 +23,7 @@ static int wait_done(int seconds)
 	int i;
 
 	for (i = 0; i < seconds * 10; i++) {
-		if (read_str(DIR "state", state, sizeof(state)))
+		if (rkm_read_file(DIR "state", state, sizeof(state)))
 			return -1;
 		if (!strcmp(state, "done\n") || !strcmp(state, "idle\n"))
 			return 0;
@@ -79,17 +53,17 @@ TEST_F(guard, start_rejects_malformed_lines)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		EXPECT_EQ(-EINVAL, write_str(DIR "start", bad[i])) TH_LOG("line '%s'", bad[i]);
+		EXPECT_EQ(-EINVAL, rkm_write_file(DIR "start", bad[i])) TH_LOG("line '%s'", bad[i]);
 }
 
 TEST_F(guard, start_rejects_unknown_kinds)
 {
-	EXPECT_EQ(-EINVAL, write_str(DIR "start", "kind=futex"));
-	EXPECT_EQ(-EINVAL, write_str(DIR "start", "kind=MUTEX"));
-	EXPECT_EQ(-EINVAL, write_str(DIR "start", "kind="));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "start", "kind=futex"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "start", "kind=MUTEX"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "start", "kind="));
 	/* Readers for a lock without a read side. */
-	EXPECT_EQ(-EINVAL, write_str(DIR "start", "kind=mutex readers=1"));
-	EXPECT_EQ(-EINVAL, write_str(DIR "start", "kind=spinlock_bh readers=2"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "start", "kind=mutex readers=1"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "start", "kind=spinlock_bh readers=2"));
 }
 
 TEST_F(guard, start_rejects_zero_negative_and_huge_numbers)
@@ -104,7 +78,7 @@ TEST_F(guard, start_rejects_zero_negative_and_huge_numbers)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		EXPECT_EQ(-EINVAL, write_str(DIR "start", bad[i])) TH_LOG("line '%s'", bad[i]);
+		EXPECT_EQ(-EINVAL, rkm_write_file(DIR "start", bad[i])) TH_LOG("line '%s'", bad[i]);
 }
 
 TEST_F(guard, start_rejects_overlong_lines)
@@ -114,19 +88,19 @@ TEST_F(guard, start_rejects_overlong_lines)
 	memset(line, ' ', sizeof(line) - 1);
 	line[sizeof(line) - 1] = '\0';
 	memcpy(line, "kind=mutex", strlen("kind=mutex"));
-	EXPECT_EQ(-EINVAL, write_str(DIR "start", line));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "start", line));
 }
 
 TEST_F(guard, second_start_while_running_is_ebusy)
 {
 	char summary[4096];
 
-	ASSERT_EQ(0, write_str(DIR "start", "kind=spinlock writers=1 duration_s=1"));
-	EXPECT_EQ(-EBUSY, write_str(DIR "start", "kind=mutex duration_s=1"));
+	ASSERT_EQ(0, rkm_write_file(DIR "start", "kind=spinlock writers=1 duration_s=1"));
+	EXPECT_EQ(-EBUSY, rkm_write_file(DIR "start", "kind=mutex duration_s=1"));
 	/* Bad input is still EINVAL, checked before the run is. */
-	EXPECT_EQ(-EINVAL, write_str(DIR "start", "kind=nope"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "start", "kind=nope"));
 	ASSERT_EQ(0, wait_done(60));
-	ASSERT_EQ(0, read_str(DIR "summary", summary, sizeof(summary)));
+	ASSERT_EQ(0, rkm_read_file(DIR "summary", summary, sizeof(summary)));
 	/* The run that was refused did not replace the running one. */
 	EXPECT_NE(NULL, strstr(summary, "kind=spinlock writers=1 readers=0 duration_s=1"));
 	EXPECT_NE(NULL, strstr(summary, "End of test: SUCCESS\n"));
@@ -134,28 +108,28 @@ TEST_F(guard, second_start_while_running_is_ebusy)
 
 TEST_F(guard, bench_rejects_bad_lines)
 {
-	EXPECT_EQ(-EINVAL, write_str(DIR "bench", "go"));
-	EXPECT_EQ(-EINVAL, write_str(DIR "bench", "1"));
-	EXPECT_EQ(-EINVAL, write_str(DIR "bench", "run samples=0"));
-	EXPECT_EQ(-EINVAL, write_str(DIR "bench", "run samples=32"));
-	EXPECT_EQ(-EINVAL, write_str(DIR "bench", "run iterations=10000001"));
-	EXPECT_EQ(-EINVAL, write_str(DIR "bench", "run duration_ms=0"));
-	EXPECT_EQ(-EINVAL, write_str(DIR "bench", "run loops=3"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "bench", "go"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "bench", "1"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "bench", "run samples=0"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "bench", "run samples=32"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "bench", "run iterations=10000001"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "bench", "run duration_ms=0"));
+	EXPECT_EQ(-EINVAL, rkm_write_file(DIR "bench", "run loops=3"));
 }
 
 TEST_F(guard, read_only_files_refuse_writes)
 {
 	/* Root passes the mode check; these files have no write operation. */
-	EXPECT_NE(0, write_str(DIR "summary", "End of test: SUCCESS\n"));
-	EXPECT_NE(0, write_str(DIR "state", "idle\n"));
-	EXPECT_NE(0, write_str(DIR "kinds", "futex\n"));
+	EXPECT_NE(0, rkm_write_file(DIR "summary", "End of test: SUCCESS\n"));
+	EXPECT_NE(0, rkm_write_file(DIR "state", "idle\n"));
+	EXPECT_NE(0, rkm_write_file(DIR "kinds", "futex\n"));
 }
 
 TEST_F(guard, kinds_lists_every_lock)
 {
 	char kinds[256];
 
-	ASSERT_EQ(0, read_str(DIR "kinds", kinds, sizeof(kinds)));
+	ASSERT_EQ(0, rkm_read_file(DIR "kinds", kinds, sizeof(kinds)));
 	EXPECT_STREQ("mutex\nspinlock\nraw_spinlock\nspinlock_bh\nrwlock\nrwsem\nseqlock\n", kinds);
 }
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "rkm_files.h"
 
 #define DEVICES "/sys/bus/pci/devices/"
 #define DRIVER "/sys/bus/pci/drivers/rkm_pcie_ready/"
@@ -73,32 +74,14 @@ static int device_below(const char *port, char *dev, size_t len)
 	return ret;
 }
 
-static int write_file(const char *path, const char *s)
+/* The first line of @path. */
+static int read_line(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
+	int ret = rkm_read_file(path, buf, len);
 
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
+	if (!ret)
+		buf[strcspn(buf, "\n")] = 0;
+	return ret;
 }
 
 static void file_of(char *path, size_t len, const char *dev, const char *name)
@@ -111,7 +94,7 @@ static int attr_write(const char *dev, const char *name, const char *value)
 	char path[256];
 
 	file_of(path, sizeof(path), dev, name);
-	return write_file(path, value);
+	return rkm_write_file(path, value);
 }
 
 static int attr_read(const char *dev, const char *name, char *buf, size_t len)
@@ -119,7 +102,7 @@ static int attr_read(const char *dev, const char *name, char *buf, size_t len)
 	char path[256];
 
 	file_of(path, sizeof(path), dev, name);
-	return read_file(path, buf, len);
+	return read_line(path, buf, len);
 }
 
 /* A number a file shows; NONE for "none", -2 when unreadable. */
@@ -518,7 +501,7 @@ static void race_with_wait(struct __test_metadata *_metadata, const char *dev,
 	ASSERT_EQ(0, pthread_create(&rt, NULL, racer_thread, &racer));
 	t0 = now_us();
 	/* Returns once the running wait is over. */
-	EXPECT_EQ(0, write_file(file, value));
+	EXPECT_EQ(0, rkm_write_file(file, value));
 	racer.stop = 1;
 	pthread_join(wt, NULL);
 	pthread_join(rt, NULL);
@@ -539,7 +522,7 @@ TEST(reset_during_unbind_finishes_then_the_driver_goes)
 	file_of(path, sizeof(path), dev, "reset");
 	EXPECT_EQ(-1, access(path, F_OK));
 
-	ASSERT_EQ(0, write_file(DRIVER "bind", dev));
+	ASSERT_EQ(0, rkm_write_file(DRIVER "bind", dev));
 	ASSERT_EQ(0, reset_below(_metadata, PORT_5, "spec", &r));
 	EXPECT_STREQ("ready", r.verdict);
 }
@@ -555,7 +538,7 @@ TEST(reset_during_removal_finishes_then_the_device_goes)
 	snprintf(path, sizeof(path), DEVICES "%s", dev);
 	EXPECT_EQ(-1, access(path, F_OK));
 
-	ASSERT_EQ(0, write_file("/sys/bus/pci/rescan", "1"));
+	ASSERT_EQ(0, rkm_write_file("/sys/bus/pci/rescan", "1"));
 	ASSERT_EQ(0, reset_below(_metadata, PORT_16, "spec", &r));
 	EXPECT_STREQ("ready", r.verdict);
 }
@@ -651,11 +634,11 @@ static long long kernel_bus_reset(struct __test_metadata *_metadata, const char 
 	if (device_below(port, dev, sizeof(dev)))
 		return -1;
 	snprintf(path, sizeof(path), DEVICES "%s/reset_method", dev);
-	if (write_file(path, "bus"))
+	if (rkm_write_file(path, "bus"))
 		return -1;
 	snprintf(path, sizeof(path), DEVICES "%s/reset", dev);
 	t0 = now_us();
-	ret = write_file(path, "1");
+	ret = rkm_write_file(path, "1");
 	elapsed = now_us() - t0;
 	TH_LOG("kernel bus reset of the device below %s: ret=%d, %lld us", port, ret, elapsed);
 	return ret ? -1 : elapsed;
