@@ -64,6 +64,7 @@ const MAX_LINE: usize = 128;
 #[derive(Clone, Copy)]
 enum Op {
     Mutex,
+    GuardMutex,
     MutexInterruptible,
     RwSemRead,
     RwSemWrite,
@@ -80,8 +81,9 @@ enum Op {
     IrqSave,
 }
 
-const OPS: [Op; 15] = [
+const OPS: [Op; 16] = [
     Op::Mutex,
+    Op::GuardMutex,
     Op::MutexInterruptible,
     Op::RwSemRead,
     Op::RwSemWrite,
@@ -110,6 +112,8 @@ struct Locks {
     #[pin]
     mutex: Mutex<u64>,
     #[pin]
+    guard_mutex: guard::Mutex<u64>,
+    #[pin]
     rwsem: RwSem<u64>,
     #[pin]
     spinlock: SpinLock<u64>,
@@ -127,6 +131,7 @@ impl Locks {
     fn new() -> impl PinInit<Self> {
         pin_init!(Self {
             mutex <- new_mutex!(0, "rkm_guard_bench_mutex"),
+            guard_mutex <- crate::new_guard_mutex!(0, "rkm_guard_bench_guard_mutex"),
             rwsem <- crate::new_rwsem!(0, "rkm_guard_bench_rwsem"),
             spinlock <- new_spinlock!(0, "rkm_guard_bench_spinlock"),
             raw_spinlock <- crate::new_raw_spinlock!(0, "rkm_guard_bench_raw_spinlock"),
@@ -187,6 +192,7 @@ impl Op {
     fn name(self) -> &'static str {
         match self {
             Op::Mutex => "mutex",
+            Op::GuardMutex => "mutex (guard::Mutex)",
             Op::MutexInterruptible => "mutex interruptible",
             Op::RwSemRead => "rwsem read",
             Op::RwSemWrite => "rwsem write",
@@ -207,7 +213,7 @@ impl Op {
     /// The same operation in rkm_guard_bench.c.
     fn c_op(self) -> ffi_ext::rkm_guard_bench_op {
         match self {
-            Op::Mutex => ffi_ext::RKM_GUARD_BENCH_MUTEX,
+            Op::Mutex | Op::GuardMutex => ffi_ext::RKM_GUARD_BENCH_MUTEX,
             Op::MutexInterruptible => ffi_ext::RKM_GUARD_BENCH_MUTEX_INTR,
             Op::RwSemRead => ffi_ext::RKM_GUARD_BENCH_RWSEM_READ,
             Op::RwSemWrite => ffi_ext::RKM_GUARD_BENCH_RWSEM_WRITE,
@@ -236,6 +242,10 @@ impl Op {
         match self {
             Op::Mutex => d.drive(|| {
                 bump(&mut locks.mutex.lock());
+                Ok(())
+            }),
+            Op::GuardMutex => d.drive(|| {
+                bump(&mut locks.guard_mutex.lock());
                 Ok(())
             }),
             Op::MutexInterruptible => d.drive(|| {

@@ -542,4 +542,21 @@ mod kunit {
         assert_eq!(*m.lock(), 2);
         Ok(())
     }
+
+    /// `guard::Mutex` excludes like the kernel crate's, takes the same extensions, and its guard
+    /// releases on drop.
+    #[test]
+    fn guard_mutex_excludes_and_takes_the_extensions() -> Result {
+        let m = KBox::pin_init(crate::new_guard_mutex!(0u32), GFP_KERNEL)?;
+        {
+            let mut held = m.lock();
+            *held += 1;
+            assert!(m.try_lock().is_none());
+        }
+        *m.lock_interruptible()? += 1;
+        *m.lock_killable()? += 1;
+        *m.lock_nested::<1>() += 1;
+        assert_eq!(*m.try_lock().ok_or(EBUSY)?, 4);
+        Ok(())
+    }
 }

@@ -90,8 +90,8 @@ bench_report_whole() {
 import json, sys
 report = json.load(open(sys.argv[1]))
 costs, contended = report["tables"]
-assert len(costs["rows"]) == 15, costs["rows"]
-assert len(contended["rows"]) == 12, contended["rows"]
+assert len(costs["rows"]) == 16, costs["rows"]
+assert len(contended["rows"]) == 13, contended["rows"]
 for row in costs["rows"]:
     assert all(v is None or v > 0 for v in row[1:4]), row
 for row in contended["rows"]:

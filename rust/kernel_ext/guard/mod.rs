@@ -63,7 +63,13 @@ pub use self::{
         MigrateGuard,
         PreemptGuard, //
     },
-    mutex::MutexExt,
+    mutex::{
+        Mutex,
+        MutexBackend,
+        MutexExt,
+        MutexGuard,
+        MutexKind, //
+    },
     rw::{
         ReadGuard,
         ReadWriteLock,
