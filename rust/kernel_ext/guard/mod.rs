@@ -10,7 +10,8 @@
 //!   `read_interruptible`/`read_killable`/`write_killable` returning `Err(EINTR)`, and
 //!   [`RwSemWriteGuard::downgrade`].
 //! - [`MutexExt`]: `lock_interruptible`, `lock_killable` and `lock_nested::<SUBCLASS>` for the
-//!   kernel crate's `Mutex`, returning its own `MutexGuard`.
+//!   kernel crate's `Mutex`, returning its own `MutexGuard`, and for [`Mutex`], the same lock
+//!   without the crate guard's out-of-line lockdep assertion when lockdep is off.
 //! - [`SeqLock`]: `seqlock_t` with a writer guard and a reader that retries a closure until it
 //!   ran on a consistent snapshot.
 //! - [`RwLock`]: `rwlock_t`, the same [`ReadWriteLock`] as [`RwSem`] with another
