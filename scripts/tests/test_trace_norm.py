@@ -13,10 +13,12 @@ trace_norm = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(trace_norm)
 
 STEPS = ["attach", "up", "down"]
-# The DP83TG720's link-down poll: reset, then an MMD write restoring its
-# configuration, selected through MMD_CTRL/MMD_ADDR.
-POLL = ["w 0x1f 0x8000", "w 0x0d 0x001f", "w 0x0e 0x0834", "w 0x0d 0x401f",
+# The DP83TG720's link-down poll: phy_init_hw() resets it, config_init()
+# resets it again and restores its configuration with an MMD write, selected
+# through MMD_CTRL/MMD_ADDR.
+POLL = ["w 0x1f 0x8000", "w 0x1f 0x8000", "w 0x0d 0x001f", "w 0x0e 0x0834", "w 0x0d 0x401f",
         "w 0x0e 0xc000 mmd 31.0x0834"]
+POLL_BLOCK = "w c22 0x1f 0x8000 | w c22 0x1f 0x8000 | w mmd 31.0x0834 0xc000"
 
 
 def lines(accesses, start_ms=0):
@@ -49,20 +51,29 @@ class Scenario(unittest.TestCase):
         self.assertEqual(out["rkmsim4.polls"], [])
 
     def test_a_poll_that_straddles_two_steps_is_one_poll_of_neither(self):
-        attach = lines(["w 0x00 0x1140"] + POLL[:2])
-        up = attach + lines(POLL[2:] + ["w 0x04 0x01e1"], 10)
+        attach = lines(["w 0x00 0x1140"] + POLL[:3])
+        up = attach + lines(POLL[3:] + ["w 0x04 0x01e1"], 10)
         result, out = self.run_steps([attach, up, up])
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(out["attach.rkmsim4.trace"], ["w c22 0x00 0x1140"])
         self.assertEqual(out["up.rkmsim4.trace"], ["w c22 0x04 0x01e1"])
-        self.assertEqual(out["rkmsim4.polls"], ["w c22 0x1f 0x8000 | w mmd 31.0x0834 0xc000"])
+        self.assertEqual(out["rkmsim4.polls"], [POLL_BLOCK])
 
     def test_more_polls_of_the_same_kind_count_once(self):
         attach = lines(POLL + POLL + ["w 0x00 0x1140", "w 0x00 0x1140"])
         result, out = self.run_steps([attach, attach, attach])
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(out["rkmsim4.polls"], ["w c22 0x1f 0x8000 | w mmd 31.0x0834 0xc000"])
+        self.assertEqual(out["rkmsim4.polls"], [POLL_BLOCK])
         self.assertEqual(out["attach.rkmsim4.trace"], ["w c22 0x00 0x1140"])
+
+    def test_a_poll_cut_between_its_two_resets_is_one_poll(self):
+        attach = lines(POLL[:1])
+        up = attach + lines(POLL[1:], 10)
+        result, out = self.run_steps([attach, up, up])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(out["attach.rkmsim4.trace"], [])
+        self.assertEqual(out["up.rkmsim4.trace"], [])
+        self.assertEqual(out["rkmsim4.polls"], [POLL_BLOCK])
 
     def test_a_reset_without_restore_is_a_write_of_its_step(self):
         attach = lines(["w 0x1f 0x8000", "w 0x00 0x1140"])

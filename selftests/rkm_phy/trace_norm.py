@@ -20,8 +20,9 @@ the scenario at all, so:
   address writes that select it are dropped);
 - writes are compared per step as a sequence in which a block repeated back
   to back (the same reset after each failed poll) counts once;
-- a reset written to register 0x1f followed by MMD writes is the DP83TG720's
-  poll with the link down (reset, then restore the configuration): how many
+- resets written to register 0x1f followed by MMD writes are the
+  DP83TG720's poll with the link down: phy_init_hw() resets it, its
+  config_init() resets it again and restores the configuration. How many
   such polls fall into a step, and whether one straddles the end of a step,
   is timing, so these blocks are taken out of the steps' writes and compared
   as a set over the whole scenario;
@@ -75,14 +76,18 @@ def split_polls(writes):
     """The (step, write) pairs without the link-down polls' blocks, and those blocks."""
     kept, polls, i = [], set(), 0
     while i < len(writes):
-        end = i + 1
-        while writes[i][1] == POLL_RESET and end < len(writes) and writes[end][1].startswith("w mmd "):
+        resets_end = i
+        while resets_end < len(writes) and writes[resets_end][1] == POLL_RESET:
+            resets_end += 1
+        end = resets_end
+        while resets_end > i and end < len(writes) and writes[end][1].startswith("w mmd "):
             end += 1
-        if end > i + 1:
+        if end > resets_end:
             polls.add(" | ".join(write for _, write in writes[i:end]))
+            i = end
         else:
             kept.append(writes[i])
-        i = end
+            i += 1
     return kept, sorted(polls)
 
 
