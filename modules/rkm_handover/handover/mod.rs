@@ -374,10 +374,10 @@ impl<P: Producer> Registration<P> {
                 if !enabled {
                     return Ok(());
                 }
+                // INVARIANT: Registered since `kho` is set.
                 // SAFETY: `slot` is pinned inside `Self` and unregistered in
                 // `drop` before it goes away; every other field is already
                 // initialised, so the callback can run from now on.
-                // INVARIANT: Registered since `kho` is set.
                 unsafe { kho::register_reboot_notifier(slot) }
             }),
         })
