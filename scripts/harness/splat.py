@@ -102,7 +102,7 @@ KINDS = [
     # message, then the WARNING or kernel BUG line.
     _kind("cut here", r"-+\[ cut here \]-+$", MARKER, _TRACE_END,
           follow=("WARNING", "kernel BUG", "UBSAN", "refcount", "list corruption")),
-    _kind("WARNING", r"WARNING: (?:\S+:\d+ at |at |CPU: \d+ PID: \d+ at )", MARKER, _TRACE_END),
+    _kind("WARNING", r"WARNING: (?:\S+:\d+ )?at ", MARKER, _TRACE_END),
     _kind("kernel BUG", r"kernel BUG at ", MARKER, _TRACE_END, follow=("Oops",)),
     # arch/x86/kernel/dumpstack.c, traps.c, mm/fault.c
     _kind("Oops", r"Oops: ", MARKER, _TRACE_END, follow=("KASAN address",)),
