@@ -128,7 +128,7 @@ KINDS = [
     # The one lockdep report without a stack dump: it ends with the held locks.
     _kind("lock held returning to user", r"WARNING: lock held when returning to user space!", LISTED,
           shape=r"(?:\S+ #\d+ (?:Not tainted|Tainted: .*)|-+|\S+/\d+ is leaving the kernel with locks still held!"
-               r"|\d+ locks? held by \S+:| #\d+: .*)$"),
+               r"|locks held by \S+/\d+: \d+, (?:last|on) CPU#\d+:?| #\d+: .*)$"),
     _kind("bad unlock balance", r"WARNING: bad unlock balance detected!", STACK),
     _kind("held lock freed", r"WARNING: held lock freed!", STACK),
     _kind("nested lock not taken", r"WARNING: Nested lock was not taken", STACK),

@@ -80,7 +80,7 @@ stack backtrace:
 
 
 HELD = """\
-2 locks held by sh/90:
+locks held by sh/90: 2, last CPU#0:
  #0: ffff888003e2a408 (sb_writers#7){.+.+}-{0:0}, at: ksys_write+0xab/0x150
  #1: ffff888003a1c0e8 (rkm_x_lock){+.+.}-{4:4}, at: rkm_x_store+0x20/0x60 [rkm_x]"""
 
@@ -131,7 +131,7 @@ other info that might help us debug this:
 
  *** DEADLOCK ***
 
-2 locks held by sh/90:
+locks held by sh/90: 2, last CPU#0:
  #0: ffff888003e2a408 (sb_writers#7){.+.+}-{0:0}, at: ksys_write+0xab/0x150
  #1: ffff888003a1c0e8 (rkm_guard_abba_b){+.+.}-{4:4}, at: abba+0x60/0x120 [rkm_guard]""")
 
@@ -353,7 +353,7 @@ sh/90 is trying to release lock (rkm_x_lock) at:
 but there are no more locks to release!
 
 other info that might help us debug this:
-no locks held by sh/90."""), "WARNING: bad unlock balance detected!", " </TASK>"),
+locks held by sh/90: 0, last CPU#0"""), "WARNING: bad unlock balance detected!", " </TASK>"),
     ("held lock freed", lockdep("WARNING: held lock freed!", f"""\
 sh/90 is freeing memory ffff888003a1c000-ffff888003a1c03f, with a lock still held there!
 ffff888003a1c0a8 (rkm_x_lock){{+.+.}}-{{4:4}}, at: rkm_x_store+0x10/0x20 [rkm_x]
@@ -372,7 +372,7 @@ sh/90 is trying to contend lock (rkm_x_lock) at:
 but there are no locks held!
 
 other info that might help us debug this:
-no locks held by sh/90."""), "WARNING: bad contention detected!", " </TASK>"),
+locks held by sh/90: 0, last CPU#0"""), "WARNING: bad contention detected!", " </TASK>"),
     ("chain_key collision", lockdep("WARNING: chain_key collision", f"""\
 {HELD}
 Locks in cached chain:
