@@ -127,9 +127,9 @@ def main():
         print(f"\n=== {s.name} ({args.out / (s.name + '.json')}) ===")
         print("\n".join(bench.format_report(report)))
 
-    verdict = splat.scan(outcome.console.read_text(errors="replace"))
-    for s in verdict.unexpected:
-        print(f"kernel splat at {outcome.console}:{s.line_number}: {s.header}")
+    verdict = splat.scan(splat.boot_splats(outcome.console.parent))
+    for u in verdict.unexpected:
+        print(f"kernel splat at {u.reason()}")
         failed = True
     print(f"\n(VM ran {outcome.seconds:.0f} s; console log {outcome.console})")
     return 1 if failed else 0
