@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import ktap, manifest, splat, suites, vm  # noqa: E402
+from harness import junit, ktap, manifest, splat, suites, timing, vm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GUEST_RUNNER = ROOT / "scripts" / "guest" / "run-suites.sh"
@@ -79,7 +79,13 @@ class Report:
         return "\n".join(rows)
 
 
-def section(title):
+# Every section is a step of the timing table.
+TIMING = timing.Timing()
+
+
+def section(title, timed=True):
+    if timed:
+        TIMING.step(title)
     print(f"\n== {title} ==", flush=True)
 
 
@@ -158,6 +164,7 @@ def unittest_results(text):
 
 
 def make_step(report, suite, name, target, out, extra=()):
+    TIMING.step(f"build: make {target}")
     log = out / f"make-{target}.log"
     ok = run_logged(["make", "--no-print-directory", target, *extra], log)
     report.add(suite, name, "pass" if ok else "fail", "" if ok else f"see {log}", kind="build")
@@ -237,6 +244,7 @@ def shared_boot(report, kdir, selected, out, ksft_dir, reported):
                f"sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}")
     outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results, 1800), log=print)
     print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
+    TIMING.boot_phases(outcome.phases)
     failed = boot_failure(report, "vm", "shared boot", outcome)
     # A boot that failed may have failed on a splat: name it.
     report_splats(report, "vm", "shared boot", results)
@@ -304,6 +312,7 @@ def own_boots(report, kdir, selected, out, reported):
             command = f"{exports} {conf.command}"
             outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results), log=print)
             print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
+            TIMING.boot_phases(outcome.phases)
             what = f"boot {conf.name}"
             # A command that proves several things reports each in boot.tap,
             # as far as it got if the boot failed.
@@ -375,9 +384,15 @@ def main():
             own_boots(report, args.kdir, runnable, args.out, reported)
             check_manifests(report, manifests, reported)
 
-    section("summary")
+    TIMING.end()
+    section("timing", timed=False)
+    print(TIMING.table())
+    TIMING.write(args.out / "timing.json")
+    junit.write(report.results, args.out / "junit.xml")
+
+    section("summary", timed=False)
     print(report.table())
-    print(f"  (results and logs in {args.out}; {time.monotonic() - start:.0f} s)")
+    print(f"  (results and logs in {args.out}: timing.json, junit.xml; {time.monotonic() - start:.0f} s)")
     print(report.summary())
     return 1 if report.counts()[1] else 0
 
