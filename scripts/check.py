@@ -4,9 +4,11 @@
 Host tests (cargo test of rust/, the harness's own tests), static checks
 (rustfmt, clippy), the module and selftest builds, then one VM boot that loads
 every module, runs every kselftest collection and KUnit suite, unloads every
-module and scans the console for splats; then each suite's own boots.
-The last line is "N passed, N failed, N skipped"; the exit status is non-zero
-when anything failed.
+module and scans the console for splats; then each suite's own boots. What
+each suite reported is held against its manifest (selftests/<suite>/manifest):
+a missing or unlisted result fails, and so does a skip the manifest does not
+declare. The last line is "N passed, N failed" (", N skipped" for declared
+skips); the exit status is non-zero when anything failed.
 """
 
 import argparse
@@ -21,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import ktap, splat, suites, vm  # noqa: E402
+from harness import ktap, manifest, splat, suites, vm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GUEST_RUNNER = ROOT / "scripts" / "guest" / "run-suites.sh"
@@ -29,26 +31,52 @@ GUEST_RUNNER = ROOT / "scripts" / "guest" / "run-suites.sh"
 BOOT_TAP = "boot.tap"
 
 
+# What a result is made of, for the summary: the tests themselves (host, in
+# the VM), the static checks and builds, and bookkeeping (loads, unloads,
+# splat and leak scans, the manifest) that guards the others.
+KINDS = ("host", "build", "vm", "bookkeeping")
+
+
 class Report:
     def __init__(self):
-        self.results = []  # (suite, name, status, reason)
+        self.results = []  # (suite, name, status, reason, kind)
+        self.declared_skips = {}  # suite -> {result name: reason}
 
-    def add(self, suite, name, status, reason=""):
-        self.results.append((suite, name, status, reason))
+    def add(self, suite, name, status, reason="", kind="vm"):
+        if status == "skip":
+            declared = self.declared_skips.get(suite, {}).get(name)
+            if declared is None:
+                # A skip says "this machine cannot"; any other skip hides a failure.
+                status, reason = "fail", f"skipped, and the manifest declares no such skip: {reason}"
+            else:
+                reason = declared
+        self.results.append((suite, name, status, reason, kind))
         mark = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}[status]
         line = f"  {mark}  {suite}: {name}"
         if reason and status != "pass":
             line += f"  ({reason})"
         print(line, flush=True)
 
-    def counts(self, suite=None):
-        picked = [r for r in self.results if suite is None or r[0] == suite]
+    def counts(self, suite=None, kind=None):
+        picked = [r for r in self.results if (suite is None or r[0] == suite) and (kind is None or r[4] == kind)]
         return tuple(sum(1 for r in picked if r[2] == s) for s in ("pass", "fail", "skip"))
 
     def summary(self):
         passed, failed, skipped = self.counts()
         line = f"{passed} passed, {failed} failed"
         return line + (f", {skipped} skipped" if skipped else "")
+
+    def table(self):
+        """Per suite, how many results of each kind, then the totals."""
+        rows = [f"  {'suite':<16} {'host':>5} {'build':>5} {'vm':>5} {'bookk.':>6}   "
+                f"{'passed':>6} {'failed':>6} {'skipped':>7}"]
+        for suite in dict.fromkeys(r[0] for r in self.results):
+            per_kind = [sum(self.counts(suite, kind)) for kind in KINDS]
+            passed, failed, skipped = self.counts(suite)
+            cells = [f"{n:5d}" if n else f"{'-':>5}" for n in per_kind]
+            rows.append(f"  {suite:<16} {cells[0]} {cells[1]} {cells[2]} {cells[3]:>6}   "
+                        f"{passed:6d} {failed:6d} {skipped:7d}")
+        return "\n".join(rows)
 
 
 def section(title):
@@ -91,14 +119,14 @@ def host_tests(report, out):
             elif m := _CARGO_TEST.match(line):
                 status = {"ok": "pass", "FAILED": "fail", "ignored": "skip"}[m.group("result")]
                 where = crate if binary == crate else f"{crate}/{binary}"
-                report.add("host", f"{where}::{m.group('name')}", status)
+                report.add("host", f"{where}::{m.group('name')}", status, kind="host")
                 counted += 1
                 failed += status == "fail"
         if not ok and not failed:
-            report.add("host", f"{crate}: cargo test", "fail", f"see {log}")
+            report.add("host", f"{crate}: cargo test", "fail", f"see {log}", kind="host")
             print(tail(log))
         elif ok and not counted:
-            report.add("host", f"{crate}: cargo test", "fail", "no tests ran")
+            report.add("host", f"{crate}: cargo test", "fail", "no tests ran", kind="host")
 
     section("harness: python unittest (scripts/tests/)")
     log = out / "harness-test.log"
@@ -106,10 +134,10 @@ def host_tests(report, out):
     text = log.read_text()
     for name, result in unittest_results(text):
         status = "pass" if result == "ok" else "skip" if result.startswith("skipped") else "fail"
-        report.add("harness", name, status)
+        report.add("harness", name, status, kind="host")
     if not re.search(r"^OK", text, re.M):
         if not any(r[2] == "fail" for r in report.results if r[0] == "harness"):
-            report.add("harness", "unittest", "fail", f"see {log}")
+            report.add("harness", "unittest", "fail", f"see {log}", kind="host")
         print(tail(log))
 
 
@@ -132,7 +160,7 @@ def unittest_results(text):
 def make_step(report, suite, name, target, out, extra=()):
     log = out / f"make-{target}.log"
     ok = run_logged(["make", "--no-print-directory", target, *extra], log)
-    report.add(suite, name, "pass" if ok else "fail", "" if ok else f"see {log}")
+    report.add(suite, name, "pass" if ok else "fail", "" if ok else f"see {log}", kind="build")
     if not ok:
         print(tail(log))
     return ok
@@ -154,18 +182,19 @@ def report_splats(report, suite, what, outcome, expected=()):
     verdict = splat.scan(text, expected)
     for s in verdict.unexpected:
         report.add(suite, f"{what}: no kernel splat", "fail",
-                   f"console.log:{s.line_number}: {s.header}")
+                   f"console.log:{s.line_number}: {s.header}", kind="bookkeeping")
     for pattern in verdict.expected_missing:
-        report.add(suite, f"{what}: expected splat /{pattern}/", "fail", "did not happen")
+        report.add(suite, f"{what}: expected splat /{pattern}/", "fail", "did not happen", kind="bookkeeping")
     for pattern in verdict.expected_seen:
-        report.add(suite, f"{what}: expected splat /{pattern}/", "pass")
+        report.add(suite, f"{what}: expected splat /{pattern}/", "pass", kind="bookkeeping")
     if not verdict.unexpected:
-        report.add(suite, f"{what}: no unexpected kernel splat", "pass")
+        report.add(suite, f"{what}: no unexpected kernel splat", "pass", kind="bookkeeping")
     if expected:
         # The declaration is what lets this log pass: without it, it must fail.
         undeclared = splat.scan(text)
         report.add(suite, f"{what}: the same log fails when the splat is not declared",
-                   "fail" if undeclared.ok else "pass", "the scanner found nothing" if undeclared.ok else "")
+                   "fail" if undeclared.ok else "pass", "the scanner found nothing" if undeclared.ok else "",
+                   kind="bookkeeping")
     return verdict
 
 
@@ -180,8 +209,11 @@ def boot_failure(report, suite, what, outcome):
     return True
 
 
-def shared_boot(report, kdir, selected, out, ksft_dir):
-    """One boot for every suite: load, kselftests, KUnit, unload, splat scan."""
+def shared_boot(report, kdir, selected, out, ksft_dir, reported):
+    """One boot for every suite: load, kselftests, KUnit, unload, splat scan.
+
+    What each suite reported goes into reported[suite] (manifest.Results).
+    """
     section("vm: shared boot (" + ", ".join(s.name for s in selected) + ")")
     results = out / "vm-shared"
     shutil.rmtree(results, ignore_errors=True)
@@ -202,31 +234,36 @@ def shared_boot(report, kdir, selected, out, ksft_dir):
             owner[ko.stem] = s.name
     for r in ktap.parse_tap((results / "modules.tap").read_text()):
         module = r.name.split()[-1]
-        report.add(owner.get(module, "vm"), r.name, r.status, r.reason)
+        suite = owner.get(module, "vm")
+        report.add(suite, r.name, r.status, r.reason, kind="bookkeeping")
+        if suite in reported and r.name.startswith("load "):
+            reported[suite].modules.add(module)
     for path in sorted((results / "kunit").glob("*.ktap")):
-        owner = _suite_of(path.stem, selected)
-        if owner is None:
+        suite = _suite_of(path.stem, selected)
+        if suite is None:
             continue  # the tree's own built-in KUnit suites
-        for r in ktap.parse_kunit(path.read_text(), path.stem):
-            report.add(owner, f"kunit {r.name}", r.status, r.reason)
+        cases = ktap.parse_kunit(path.read_text(), path.stem)
+        reported[suite].kunit[path.stem] = len(cases)
+        for r in cases:
+            report.add(suite, f"kunit {r.name}", r.status, r.reason)
     tap = results / "kselftest.tap"
     text = tap.read_text() if tap.exists() else ""
     for s in selected:
         found = ktap.parse_kselftest(_collection_lines(text, s.name))
-        if not found:
-            report.add(s.name, "kselftest", "fail", f"no results in {tap}")
         for r in found:
+            programs = reported[s.name].kselftest
+            programs[r.program] = programs.get(r.program, 0) + (r.name != r.program)
             report.add(s.name, r.name, r.status, r.reason)
     report_splats(report, "vm", "shared boot", outcome)
     leaks = results / "kmemleak.txt"
     if leaks.exists():
         count = leaks.read_text().count("unreferenced object")
         report.add("vm", "kmemleak: no leak after unload", "fail" if count else "pass",
-                   f"{count} unreferenced objects, see {leaks}" if count else "")
+                   f"{count} unreferenced objects, see {leaks}" if count else "", kind="bookkeeping")
     else:
         error = results / "kmemleak.error"
         reason = error.read_text().strip() if error.exists() else "the kernel has no kmemleak"
-        report.add("vm", "kmemleak: no leak after unload", "fail", f"no scan: {reason}")
+        report.add("vm", "kmemleak: no leak after unload", "fail", f"no scan: {reason}", kind="bookkeeping")
 
 
 def _suite_of(kunit_suite, selected):
@@ -250,7 +287,7 @@ def _collection_lines(text, collection):
     return "\n".join(lines)
 
 
-def own_boots(report, kdir, selected, out):
+def own_boots(report, kdir, selected, out, reported):
     for s in selected:
         for conf in s.boots:
             section(f"vm: {conf.name} boot ({conf.description or 'no description'})")
@@ -265,14 +302,37 @@ def own_boots(report, kdir, selected, out):
             # A command that proves several things reports each in boot.tap,
             # as far as it got if the boot failed.
             tap = results / BOOT_TAP
-            if tap.exists():
-                for r in ktap.parse_tap(tap.read_text()):
-                    report.add(s.name, f"{what}: {r.name}", r.status, r.reason)
+            tap_results = ktap.parse_tap(tap.read_text()) if tap.exists() else []
+            reported[s.name].boots[conf.name.split("/", 1)[1]] = len(tap_results)
+            for r in tap_results:
+                report.add(s.name, f"{what}: {r.name}", r.status, r.reason)
             if boot_failure(report, s.name, what, outcome):
                 continue
             report.add(s.name, f"{what}: command", "pass" if outcome.exit_code == 0 else "fail",
                        f"exit status {outcome.exit_code}" if outcome.exit_code else "")
             report_splats(report, s.name, what, outcome, conf.expect_splat)
+
+
+def load_manifests(report, selected):
+    """Each suite's manifest; a suite without a valid one does not run."""
+    manifests = {}
+    for s in selected:
+        try:
+            manifests[s.name] = manifest.load(s.path)
+        except manifest.ManifestError as e:
+            report.add(s.name, "manifest", "fail", str(e), kind="bookkeeping")
+            continue
+        report.declared_skips[s.name] = manifests[s.name].skips
+    return manifests
+
+
+def check_manifests(report, manifests, reported):
+    for name, listed in manifests.items():
+        problems = manifest.differences(listed.expected, reported[name])
+        for problem in problems:
+            report.add(name, f"manifest: {problem}", "fail", kind="bookkeeping")
+        if not problems:
+            report.add(name, "manifest: every listed result reported, nothing else", "pass", kind="bookkeeping")
 
 
 def main():
@@ -296,19 +356,21 @@ def main():
             # After the build: a suite's modules are the .ko files it produced.
             selected = suites.discover(ROOT, names or None)
         except suites.ConfError as e:
-            report.add("vm", "suite configuration", "fail", str(e))
+            report.add("vm", "suite configuration", "fail", str(e), kind="bookkeeping")
             selected = []
         for s in selected:
             for folder in s.unbuilt:
-                report.add(s.name, f"module in {folder.relative_to(ROOT)} built", "fail", "no .ko")
-        if built and selected:
-            shared_boot(report, args.kdir, selected, args.out, args.kselftest_dir)
-            own_boots(report, args.kdir, selected, args.out)
+                report.add(s.name, f"module in {folder.relative_to(ROOT)} built", "fail", "no .ko", kind="build")
+        manifests = load_manifests(report, selected)
+        if built and manifests:
+            reported = {name: manifest.Results() for name in manifests}
+            runnable = [s for s in selected if s.name in manifests]
+            shared_boot(report, args.kdir, runnable, args.out, args.kselftest_dir, reported)
+            own_boots(report, args.kdir, runnable, args.out, reported)
+            check_manifests(report, manifests, reported)
 
     section("summary")
-    for suite in dict.fromkeys(r[0] for r in report.results):
-        passed, failed, skipped = report.counts(suite)
-        print(f"  {suite:<16} {passed:4d} passed {failed:4d} failed {skipped:4d} skipped")
+    print(report.table())
     print(f"  (results and logs in {args.out}; {time.monotonic() - start:.0f} s)")
     print(report.summary())
     return 1 if report.counts()[1] else 0

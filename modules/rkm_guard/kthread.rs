@@ -11,7 +11,11 @@ use kernel::{
     bindings,
     error::from_err_ptr,
     ffi::c_int,
-    prelude::*, //
+    prelude::*,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    }, //
 };
 
 /// What a thread runs, and where it is kept until the thread is gone.
@@ -126,6 +130,20 @@ impl KThread {
             start: start.cast(),
             free_start: free_start::<F>,
         })
+    }
+}
+
+impl KThread {
+    /// The thread's scheduler state, as `READ_ONCE(task->__state)` reads it: `TASK_RUNNING`, or
+    /// what it sleeps in (`TASK_UNINTERRUPTIBLE`, `TASK_KILLABLE`, ...). The thread may change it
+    /// at once; a caller learns what it is waiting for from what else it knows of the thread.
+    /// Only the KUnit tests watch a thread this way.
+    #[cfg(CONFIG_KUNIT)]
+    pub(crate) fn state(&self) -> u32 {
+        // SAFETY: By the type invariant the handle's reference keeps `task` valid, and the
+        // scheduler writes `__state` only with marked (`WRITE_ONCE()`-like) accesses.
+        let state = unsafe { Atomic::from_ptr(&raw mut (*self.task.as_ptr()).__state) };
+        state.load(Relaxed)
     }
 }
 

@@ -4,7 +4,9 @@
 //!
 //! Where a test needs "another context", it is a second kthread: bound to another CPU when the
 //! lock spins (so both really run at once), signalled on purpose when the test is about
-//! signals. Every wait has a time limit, so a broken lock fails the test instead of hanging it.
+//! signals. The threads tell each other what happened (flags, the other thread's scheduler
+//! state); no test infers it from time passing. Every wait for such an event has a time limit,
+//! far beyond what scheduling takes, so that a broken lock fails the test instead of hanging it.
 
 use crate::{
     ffi_ext,
@@ -16,6 +18,7 @@ use crate::{
     },
     kthread::KThread, //
 };
+use core::cell::Cell;
 use kernel::{
     bindings,
     new_mutex,
@@ -39,15 +42,18 @@ use kernel::{
     }, //
 };
 
-/// Longest a test waits for the other thread.
-const LIMIT: Delta = Delta::from_secs(5);
-/// How long a blocked thread is watched to show that it stays blocked.
-const STILL_BLOCKED: Delta = Delta::from_millis(50);
+/// Longest a test sleeps waiting for the other thread.
+const LIMIT: Delta = Delta::from_secs(60);
+/// Longest a test spins, holding a spinning lock, waiting for the other thread: below the RCU
+/// stall timeout (21 s), since this CPU cannot pass through a quiescent state meanwhile.
+const SPIN_LIMIT: Delta = Delta::from_secs(10);
 
 /// What a test and its second thread tell each other.
 struct Flags {
     /// The side holding the lock has it.
     held: Atomic<bool>,
+    /// The other thread is about to take the lock: set right before it does.
+    trying: Atomic<bool>,
     /// The other thread has finished its attempt.
     done: Atomic<bool>,
     /// What the attempt found: 1/0 for yes/no, or an errno.
@@ -58,6 +64,7 @@ fn flags() -> Result<Arc<Flags>> {
     Arc::new(
         Flags {
             held: Atomic::new(false),
+            trying: Atomic::new(false),
             done: Atomic::new(false),
             value: Atomic::new(i32::MIN),
         },
@@ -66,10 +73,10 @@ fn flags() -> Result<Arc<Flags>> {
     .map_err(Error::from)
 }
 
-/// Sleeps until `flag` is set; false after [`LIMIT`].
-fn wait_sleeping(flag: &Atomic<bool>) -> bool {
+/// Sleeps until `event` returns true; false after [`LIMIT`].
+fn wait_until(event: impl Fn() -> bool) -> bool {
     let start = Instant::<Monotonic>::now();
-    while !flag.load(Acquire) {
+    while !event() {
         if start.elapsed() > LIMIT {
             return false;
         }
@@ -78,11 +85,27 @@ fn wait_sleeping(flag: &Atomic<bool>) -> bool {
     true
 }
 
-/// Spins until `flag` is set (for holders of spinning locks); false after [`LIMIT`].
+/// Sleeps until `flag` is set; false after [`LIMIT`].
+fn wait_sleeping(flag: &Atomic<bool>) -> bool {
+    wait_until(|| flag.load(Acquire))
+}
+
+/// Sleeps until `thread`, which sets `f.trying` right before it takes a lock, waits for the lock
+/// in scheduler state `state`, or until it is done; true in the first case. Once it announced
+/// its attempt, the thread can be in that state only inside the lock's wait, which it leaves
+/// only with the lock: while the caller holds it, the thread is blocked.
+fn wait_blocked(thread: &KThread, f: &Flags, state: u32) -> bool {
+    // `trying` is read first, so the state read is at least as recent as the announcement, never
+    // the uninterruptible sleep of a kthread that has not started yet.
+    wait_until(|| f.done.load(Acquire) || (f.trying.load(Acquire) && thread.state() == state))
+        && !f.done.load(Acquire)
+}
+
+/// Spins until `flag` is set (for holders of spinning locks); false after [`SPIN_LIMIT`].
 fn wait_spinning(flag: &Atomic<bool>) -> bool {
     let start = Instant::<Monotonic>::now();
     while !flag.load(Acquire) {
-        if start.elapsed() > LIMIT {
+        if start.elapsed() > SPIN_LIMIT {
             return false;
         }
         core::hint::spin_loop();
@@ -91,7 +114,8 @@ fn wait_spinning(flag: &Atomic<bool>) -> bool {
 }
 
 /// While this CPU holds a lock (`hold` takes it and calls its argument with it held), a
-/// thread bound to another CPU runs `attempt`. Returns what `attempt` returned.
+/// thread bound to another CPU runs `attempt`. Returns what `attempt` returned, or `ETIMEDOUT`
+/// if it did not finish while the lock was held.
 fn attempt_elsewhere(
     attempt: impl FnOnce() -> bool + Send + 'static,
     hold: impl FnOnce(&dyn Fn()),
@@ -109,11 +133,16 @@ fn attempt_elsewhere(
         }
         theirs.done.store(true, Release);
     })?;
+    let finished = Cell::new(false);
     hold(&|| {
         f.held.store(true, Release);
-        wait_spinning(&f.done);
+        finished.set(wait_spinning(&f.done));
     });
     drop(thread);
+    // An attempt that ran after the holder gave up met a free lock: its answer says nothing.
+    if !finished.get() {
+        return Err(ETIMEDOUT);
+    }
     match f.value.load(Relaxed) {
         0 => Ok(false),
         1 => Ok(true),
@@ -144,7 +173,8 @@ fn raise(signal: Signal) {
     }
 }
 
-/// A thread that raises `signal` on itself and runs `attempt`, which returns 0 or an errno.
+/// A thread that raises `signal` on itself and runs `attempt`, which returns 0 or an errno and
+/// takes a lock first thing.
 fn signalled(
     signal: Signal,
     attempt: impl FnOnce() -> i32 + Send + 'static,
@@ -153,6 +183,7 @@ fn signalled(
     let theirs = f.clone();
     let thread = KThread::spawn(c"rkm_guard_sig", move || {
         raise(signal);
+        theirs.trying.store(true, Release);
         theirs.value.store(attempt(), Relaxed);
         theirs.done.store(true, Release);
         // SAFETY: Drops the signals this thread raised on itself.
@@ -288,9 +319,11 @@ mod kunit {
         let (thread, f) = signalled(Signal::Plain, move || {
             errno(theirs.lock_killable().map(|mut g| *g += 1))
         })?;
-        fsleep(STILL_BLOCKED);
-        assert!(!f.done.load(Acquire));
+        // SIGUSR1 pending, yet asleep killably in the mutex's wait. (Released before asserting,
+        // so that a failure leaves no thread behind.)
+        let blocked = wait_blocked(&thread, &f, bindings::TASK_KILLABLE);
         drop(held);
+        assert!(blocked);
         assert!(wait_sleeping(&f.done));
         drop(thread);
         assert_eq!(f.value.load(Relaxed), 0);
@@ -309,13 +342,16 @@ mod kunit {
         let reader_flags = flags()?;
         let rf = reader_flags.clone();
         let reader = KThread::spawn(c"rkm_guard_rd", move || {
+            rf.trying.store(true, Release);
             rf.value
                 .store(i32::try_from(*theirs.read()).unwrap_or(-1), Relaxed);
             rf.done.store(true, Release);
         })?;
-        fsleep(STILL_BLOCKED);
-        assert!(!reader_flags.done.load(Acquire));
+        // Queued behind the writer; downgraded before asserting, so that a failure leaves no
+        // thread behind.
+        let blocked = wait_blocked(&reader, &reader_flags, bindings::TASK_UNINTERRUPTIBLE);
         let r = w.downgrade();
+        assert!(blocked);
         assert!(wait_sleeping(&reader_flags.done));
         drop(reader);
         assert_eq!(reader_flags.value.load(Relaxed), 5);
@@ -324,13 +360,16 @@ mod kunit {
         let writer_flags = flags()?;
         let wf = writer_flags.clone();
         let writer = KThread::spawn(c"rkm_guard_wr", move || {
+            wf.trying.store(true, Release);
             *theirs.write() += 1;
             wf.done.store(true, Release);
         })?;
-        fsleep(STILL_BLOCKED);
-        assert!(!writer_flags.done.load(Acquire));
-        assert_eq!(*r, 5);
+        // Queued behind the read guard the downgrade left.
+        let blocked = wait_blocked(&writer, &writer_flags, bindings::TASK_UNINTERRUPTIBLE);
+        let value = *r;
         drop(r);
+        assert!(blocked);
+        assert_eq!(value, 5);
         assert!(wait_sleeping(&writer_flags.done));
         drop(writer);
         assert_eq!(*sem.read(), 6);

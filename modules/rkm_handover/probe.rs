@@ -236,7 +236,7 @@ impl Probes {
             // One line per probe found; a reload finds them all taken.
             if !matches!(
                 outcome,
-                Outcome::Absent | Outcome::Volatile | Outcome::TakenOver
+                Outcome::Absent | Outcome::Missing | Outcome::Volatile | Outcome::TakenOver
             ) {
                 pr_info!("probe {} {}\n", kind.name, format_args!("{outcome}"));
             }

@@ -380,7 +380,8 @@ struct Shared {
 fn restore_code(outcome: &Outcome) -> Restore {
     match outcome {
         Outcome::Volatile => Restore::Volatile,
-        Outcome::Absent => Restore::None,
+        // STATUS tells the two apart by `FLAG_KHO_BOOT`.
+        Outcome::Absent | Outcome::Missing => Restore::None,
         Outcome::Restored { .. } => Restore::Restored,
         Outcome::Refused { .. } => Restore::Refused,
         Outcome::Corrupt { .. } => Restore::Corrupt,
@@ -599,6 +600,8 @@ fn load() -> Result<Arc<Shared>> {
         Outcome::Refused { .. } | Outcome::Corrupt { .. } | Outcome::Failed { .. } => {
             pr_warn!("restore {}\n", format_args!("{outcome}"))
         }
+        // State an earlier kernel had may have been lost on the way.
+        Outcome::Missing => pr_notice!("restore {}\n", format_args!("{outcome}")),
         _ => pr_info!("restore {}\n", format_args!("{outcome}")),
     }
     Arc::pin_init(

@@ -17,6 +17,7 @@ class Result:
     name: str
     status: str  # "pass", "fail" or "skip"
     reason: str = ""
+    program: str = ""  # the kselftest program that reported it
 
 
 def _status(m):
@@ -57,12 +58,12 @@ def parse_kselftest(text, collection=""):
         if subtests:
             prefix = f"{program}."
             for s in subtests:
-                results.append(Result(prefix + s.name, s.status, s.reason))
+                results.append(Result(prefix + s.name, s.status, s.reason, program))
             if status == "fail" and not any(s.status == "fail" for s in subtests):
                 reason = _comment(m) or "program failed after its subtests"
-                results.append(Result(program, "fail", reason))
+                results.append(Result(program, "fail", reason, program))
         else:
-            results.append(Result(program, status, _comment(m)))
+            results.append(Result(program, status, _comment(m), program))
         subtests = []
     return results
 

@@ -11,7 +11,8 @@
 # Every program started costs seconds in a TCG guest with KASAN, so the checks
 # read the counters once each (stats) and use shell builtins otherwise.
 DIR="$(dirname "$(readlink -f "$0")")"
-source "$DIR/../kselftest/ktap_helpers.sh" || exit 4
+# Without the helpers nothing can be reported: a failure, not a skip.
+source "$DIR/../kselftest/ktap_helpers.sh" || exit 1
 
 ko="${RKM_ROOT:-}/modules/rkm_accept/rkm_accept.ko"
 tool="$DIR/accept_tool"
@@ -178,18 +179,19 @@ bad_param "backend=bogus: EINVAL" refused Invalid_parameters backend=bogus
 bad_param "fail_unit=abc: EINVAL" refused Invalid_parameters fail_unit=abc
 bad_param "size=1T: ENOMEM" refused Cannot_allocate_memory size=$((1 << 40))
 
-# --- the real backends: chosen only in a TDX or SNP guest ---
+# --- the real backends: chosen only in a TDX or SNP guest, which this VM is not ---
+# (QEMU here can run neither: Documentation/testing.rst, "What cannot be tested here".)
 real_backend() {
 	if insmod "$ko" backend="$1" 2>"$log"; then
-		ktap_print_msg "backend=$1 loaded: cc_platform_has says this is a $1 guest"
+		ktap_print_msg "backend=$1 loaded in a VM that is no $1 guest"
 		rmmod rkm_accept
-		return
+		return 1
 	fi
 	ktap_print_msg "backend=$1 -> $(<"$log")"
 	[[ $(<"$log") == *"No such device"* ]]
 }
 for name in tdx snp; do
-	bad_param "backend=$name: loads in a $name guest only, else ENODEV" real_backend $name
+	bad_param "backend=$name outside a $name guest: ENODEV" real_backend $name
 	ktap_test_skip "backend=$name: real conversions not run (this VM is no $name guest)"
 done
 one_line_each() {
@@ -215,26 +217,26 @@ unload_after_unmap() {
 ktap_test_result "rmmod while mapped: refused (in use)" unload_while_mapped
 ktap_test_result "rmmod once unmapped: done" unload_after_unmap
 
-# --- the guest's own unaccepted memory ---
+# --- the guest's own unaccepted memory: none in this VM ---
+# QEMU boots it through SeaBIOS: without EFI firmware there is no unaccepted
+# memory table and nothing left to accept. The module's reading of a table is
+# tested by its KUnit suite rkm_accept_firmware, on tables the test builds.
 reload
-firmware_report() {
-	local file=/sys/kernel/debug/rkm_accept/firmware report kb meminfo line
+firmware_report_without_efi() {
+	local report line
 	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
-	report=$(<"$file")
+	if [ -d /sys/firmware/efi ]; then
+		ktap_print_msg "this VM booted through EFI: the check expects the harness's BIOS boot"
+		return 1
+	fi
+	report=$(</sys/kernel/debug/rkm_accept/firmware) || return 1
 	while IFS= read -r line; do ktap_print_msg "firmware: $line"; done <<<"$report"
-	while read -r line; do
-		[[ $line == Unaccepted:* ]] && meminfo=${line//[!0-9]/}
-	done </proc/meminfo
-	[[ $report =~ meminfo_unaccepted_kb:\ ([0-9]+) ]] && kb=${BASH_REMATCH[1]}
-	# The kernel's count matches /proc/meminfo; with no table nothing is left to accept.
-	[ -n "$kb" ] && [ "$kb" = "$meminfo" ] &&
-		{ [[ $report != *"table: none"* ]] || [ "$kb" = 0 ]; } &&
-		{ [[ $report == *"table: none"* ]] || [[ $report == *"unaccepted_units: "[0-9]* ]]; }
+	[ "$report" = $'meminfo_unaccepted_kb: 0\ntable: none' ]
 }
 defaults_reloaded() {
 	stats && [ "$unaccepted_units" = "$units" ] && [ "$units_accepted" = 0 ]
 }
-ktap_test_result "firmware report matches /proc/meminfo Unaccepted" firmware_report
+ktap_test_result "firmware report without EFI: no table, nothing unaccepted" firmware_report_without_efi
 ktap_test_result "defaults reloaded: the region is all unaccepted" defaults_reloaded
 
 rm -f "$log"

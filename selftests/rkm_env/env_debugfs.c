@@ -12,16 +12,18 @@
 
 #include "kselftest_harness.h"
 #include "rkm_files.h"
+#include "rkm_module.h"
 
 #define PROBE "/sys/kernel/debug/rkm_env/"
 
 TEST(kho_file_format)
 {
 	int enabled = -1, boot = -1;
-	FILE *f = fopen(PROBE "kho", "r");
+	FILE *f;
 
-	if (!f)
-		SKIP(return, "rkm_env is not loaded");
+	RKM_REQUIRE_MODULE_FILE("rkm_env", PROBE "kho");
+	f = fopen(PROBE "kho", "r");
+	ASSERT_NE(NULL, f) TH_LOG("open %s: %s", PROBE "kho", strerror(errno));
 	ASSERT_EQ(2, fscanf(f, "enabled=%d boot=%d", &enabled, &boot));
 	fclose(f);
 	EXPECT_TRUE(enabled == 0 || enabled == 1);
@@ -30,8 +32,7 @@ TEST(kho_file_format)
 
 TEST(warn_rejects_other_values)
 {
-	if (access(PROBE "warn", F_OK))
-		SKIP(return, "rkm_env is not loaded");
+	RKM_REQUIRE_MODULE_FILE("rkm_env", PROBE "warn");
 	EXPECT_EQ(-EINVAL, rkm_write_file(PROBE "warn", "0"));
 	EXPECT_EQ(-EINVAL, rkm_write_file(PROBE "warn", "2\n"));
 	EXPECT_EQ(-EINVAL, rkm_write_file(PROBE "warn", "warn"));
@@ -40,8 +41,7 @@ TEST(warn_rejects_other_values)
 
 TEST(read_only_files_refuse_writes)
 {
-	if (access(PROBE "config", F_OK))
-		SKIP(return, "rkm_env is not loaded");
+	RKM_REQUIRE_MODULE_FILE("rkm_env", PROBE "config");
 	/* Root passes the 0400 mode check; the file has no write operation. */
 	EXPECT_NE(0, rkm_write_file(PROBE "config", "CONFIG_RUST=n\n"));
 }

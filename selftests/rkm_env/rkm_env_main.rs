@@ -191,6 +191,8 @@ impl kernel::InPlaceModule for RkmEnv {
 #[kunit_tests(rkm_env)]
 mod tests {
     use super::*;
+    use core::ptr;
+    use kernel::bindings;
 
     /// The shim's `IS_ENABLED()` and Rust's `cfg!` read the same .config.
     #[test]
@@ -210,10 +212,33 @@ mod tests {
         assert!(online <= kernel::cpu::nr_cpu_ids());
     }
 
-    /// A kernel that booted from a KHO handover necessarily has KHO enabled.
+    /// Whether KHO's debugfs directory `kho/<name>` exists.
+    fn kho_debugfs_has(name: &CStr) -> bool {
+        // SAFETY: The name is NUL-terminated; a NULL parent is the debugfs root.
+        let kho = unsafe { bindings::debugfs_lookup(c"kho".as_char_ptr(), ptr::null_mut()) };
+        if kho.is_null() {
+            return false;
+        }
+        // SAFETY: `name` is NUL-terminated; `kho` is a dentry that the reference we hold keeps.
+        let sub = unsafe { bindings::debugfs_lookup(name.as_char_ptr(), kho) };
+        let found = !sub.is_null();
+        // SAFETY: Each is NULL or a dentry `debugfs_lookup()` returned with a reference, which
+        // `dput()` drops (`dput(NULL)` does nothing).
+        unsafe {
+            bindings::dput(sub);
+            bindings::dput(kho);
+        }
+        found
+    }
+
+    /// The bound functions agree with what KHO's init created from its own state (with
+    /// `CONFIG_KEXEC_HANDOVER_DEBUGFS`, which the suite's config requires): `kho/out` while KHO
+    /// is enabled, `kho/in` in a kernel that a KHO kexec started. The shared boot (`kho=on`,
+    /// cold) tells the two functions apart: enabled, and no KHO boot.
     #[test]
-    fn kho_boot_implies_enabled() {
+    fn kho_matches_its_debugfs() {
         let kho = Kho::probe();
-        assert!(!kho.boot || kho.enabled);
+        assert_eq!(kho.enabled, kho_debugfs_has(c"out"));
+        assert_eq!(kho.boot, kho_debugfs_has(c"in"));
     }
 }

@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "rkm_files.h"
+#include "rkm_module.h"
 
 #define DIR "/sys/kernel/debug/rkm_guard/"
 
@@ -36,8 +37,7 @@ FIXTURE(guard) {};
 
 FIXTURE_SETUP(guard)
 {
-	if (access(DIR "start", F_OK))
-		SKIP(return, "rkm_guard is not loaded");
+	RKM_REQUIRE_MODULE_FILE("rkm_guard", DIR "start");
 	ASSERT_EQ(0, wait_done(120));
 }
 

@@ -6,17 +6,20 @@
 # middle of a run stops its threads, the benchmark path yields a whole JSON
 # report, and the debugfs files are root-only with the negative tests off.
 DIR="$(dirname "$(readlink -f "$0")")"
-source "$DIR/../kselftest/ktap_helpers.sh" || exit 4
+# Without the helpers nothing can be reported: a failure, not a skip.
+source "$DIR/../kselftest/ktap_helpers.sh" || exit 1
 
 d=/sys/kernel/debug/rkm_guard
 # The harness installs this script in build/kselftest/rkm_guard/ of the repository.
 ko="$DIR/../../../modules/rkm_guard/rkm_guard.ko"
 
 ktap_print_header
-if ! [ -d "$d" ]; then
+# The harness loads the module first: once it is loaded, its files must be there.
+if ! [ -d /sys/module/rkm_guard ]; then
 	ktap_skip_all "rkm_guard is not loaded"
 	exit "$KSFT_SKIP"
 fi
+[ -r "$d/kinds" ] || ktap_exit_fail_msg "rkm_guard is loaded but $d/kinds is missing"
 kinds=$(cat "$d/kinds")
 ktap_set_plan $(($(wc -w <<<"$kinds") + 6))
 

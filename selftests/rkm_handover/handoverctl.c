@@ -4,6 +4,9 @@
  * and the demo.
  *
  *   handoverctl status             generation, records, bytes, flags, restore
+ *                                  (boot cold|kho, and restore none on a cold
+ *                                  boot, restored or missing on a KHO boot
+ *                                  with or without this module's state)
  *   handoverctl put KEY VALUE      store a value
  *   handoverctl get KEY            print a value, or "blob LEN"
  *   handoverctl del KEY            delete a record
@@ -49,6 +52,16 @@ static void set_key(struct rkm_handover_key *key, const char *name)
 	memcpy(key->bytes, name, len > RKM_HANDOVER_KEY_MAX ? RKM_HANDOVER_KEY_MAX : len);
 }
 
+/* The restore word, as the status file's restore line starts. */
+static const char *restore_name(const struct rkm_handover_status *st)
+{
+	if (st->restore == RKM_HANDOVER_RESTORE_NONE && (st->flags & RKM_HANDOVER_KHO_BOOT))
+		return "missing";
+	if (st->restore < sizeof(restore_names) / sizeof(*restore_names))
+		return restore_names[st->restore];
+	return "?";
+}
+
 static int status(void)
 {
 	struct rkm_handover_status st;
@@ -61,9 +74,7 @@ static int status(void)
 	       (unsigned long long)st.value_bytes, (unsigned long long)st.blob_bytes,
 	       st.flags & RKM_HANDOVER_KHO_ENABLED ? "on" : "off",
 	       st.flags & RKM_HANDOVER_KHO_BOOT ? "kho" : "cold",
-	       st.flags & RKM_HANDOVER_PUBLISHED ? "yes" : "no",
-	       st.restore < sizeof(restore_names) / sizeof(*restore_names) ?
-		       restore_names[st.restore] : "?",
+	       st.flags & RKM_HANDOVER_PUBLISHED ? "yes" : "no", restore_name(&st),
 	       (unsigned long long)st.reclaimed);
 	return 0;
 }

@@ -14,8 +14,9 @@
 //!
 //! In the next kernel the module calls [`retrieve`] with the same name, at
 //! any time after boot, and gets its records back (blobs adopted in place)
-//! or the [`Outcome`] that says why not: KHO disabled, nothing handed over,
-//! a payload it cannot read (whose memory is reclaimed all the same), a
+//! or the [`Outcome`] that says why not: KHO disabled, not a KHO boot, a
+//! KHO boot whose previous kernel handed nothing over under that name, a
+//! payload it cannot read (whose memory is reclaimed all the same), a
 //! damaged envelope (whose memory is left alone), or state already taken
 //! over in this kernel.
 //!
@@ -539,7 +540,7 @@ pub fn retrieve(name: &CStr) -> Result<Restored, Outcome> {
     }
     let mut area = match InArea::find(name) {
         Ok(Some(area)) => area,
-        Ok(None) => return Err(Outcome::Absent),
+        Ok(None) => return Err(Outcome::nothing_found(kho::boot())),
         Err(error) => {
             return Err(Outcome::Failed {
                 errno: error.to_errno(),

@@ -90,9 +90,14 @@ struct rkm_handover_blob {
 #define RKM_HANDOVER_KHO_BOOT	  (1U << 1)	/* this kernel came from a KHO kexec */
 #define RKM_HANDOVER_PUBLISHED	  (1U << 2)	/* the current state is prepared for kexec */
 
-/* rkm_handover_status.restore: what the module found when it was loaded. */
+/*
+ * rkm_handover_status.restore: what the module found when it was loaded.
+ * RKM_HANDOVER_RESTORE_NONE in a KHO boot (flags has RKM_HANDOVER_KHO_BOOT)
+ * means the previous kernel handed no state of this module over: it did not
+ * load the module, or unloaded it before kexec, so any state is lost.
+ */
 enum rkm_handover_restore {
-	RKM_HANDOVER_RESTORE_NONE = 0,		/* no handover: fresh start */
+	RKM_HANDOVER_RESTORE_NONE = 0,		/* nothing handed over: fresh start */
 	RKM_HANDOVER_RESTORE_VOLATILE = 1,	/* KHO disabled */
 	RKM_HANDOVER_RESTORE_RESTORED = 2,	/* state taken over */
 	RKM_HANDOVER_RESTORE_REFUSED = 3,	/* payload refused, memory reclaimed */

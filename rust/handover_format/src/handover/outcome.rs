@@ -13,9 +13,13 @@ pub enum Outcome {
     /// KHO is disabled (no `kho=on`): nothing can be handed over, in either
     /// direction; the module keeps its state in memory only.
     Volatile,
-    /// The previous kernel handed nothing over under this name: a fresh
-    /// start.
+    /// Not a KHO boot (a cold boot, or a kexec without KHO): nothing was
+    /// handed over to this kernel at all; a fresh start.
     Absent,
+    /// A KHO boot, but the previous kernel handed nothing over under this
+    /// name: it never loaded the module, or unloaded it before kexec, so
+    /// whatever state an earlier kernel had is lost; a fresh start.
+    Missing,
     /// The state was taken over.
     Restored {
         /// Generation of the kernel that handed the state over.
@@ -55,11 +59,21 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// What finding no handover under a name means, in a KHO boot or not.
+    pub fn nothing_found(kho_boot: bool) -> Self {
+        if kho_boot {
+            Self::Missing
+        } else {
+            Self::Absent
+        }
+    }
+
     /// One word for the outcome, the start of its status line.
     pub fn word(&self) -> &'static str {
         match self {
             Self::Volatile => "volatile",
             Self::Absent => "none",
+            Self::Missing => "missing",
             Self::Restored { .. } => "restored",
             Self::Refused { .. } => "refused",
             Self::Corrupt { .. } => "corrupt",
@@ -78,7 +92,11 @@ impl fmt::Display for Outcome {
             Self::Volatile => {
                 f.write_str("KHO disabled (boot with kho=on), state kept in memory only")
             }
-            Self::Absent => f.write_str("no handover found, fresh start"),
+            Self::Absent => f.write_str("not a KHO boot, nothing handed over; fresh start"),
+            Self::Missing => f.write_str(
+                "KHO boot, but nothing handed over under this name (module not loaded \
+                 in the previous kernel, or unloaded before kexec); fresh start",
+            ),
             Self::Restored {
                 generation,
                 records,

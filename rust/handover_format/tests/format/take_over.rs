@@ -278,11 +278,28 @@ fn outcome_lines() {
             },
             "corrupt: envelope CRC mismatch; nothing trusted, its memory stays reserved until reboot",
         ),
-        (Outcome::Absent, "none: no handover found, fresh start"),
+        (
+            Outcome::Absent,
+            "none: not a KHO boot, nothing handed over; fresh start",
+        ),
+        (
+            Outcome::Missing,
+            "missing: KHO boot, but nothing handed over under this name (module not loaded \
+             in the previous kernel, or unloaded before kexec); fresh start",
+        ),
         (Outcome::TakenOver, "taken: taken over earlier in this kernel"),
     ];
     for (outcome, line) in lines {
         assert_eq!(outcome.to_string(), line);
         assert!(line.starts_with(outcome.word()));
     }
+}
+
+/// Nothing under a name is a lost state only in a KHO boot: elsewhere nothing
+/// was handed over at all.
+#[test]
+fn nothing_found_tells_a_kho_boot() {
+    assert_eq!(Outcome::nothing_found(true), Outcome::Missing);
+    assert_eq!(Outcome::nothing_found(false), Outcome::Absent);
+    assert_ne!(Outcome::Missing.word(), Outcome::Absent.word());
 }

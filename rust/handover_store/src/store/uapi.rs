@@ -43,7 +43,8 @@ pub const FLAG_PUBLISHED: u32 = 1 << 2;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum Restore {
-    /// No handover: fresh start.
+    /// Nothing handed over: fresh start (with [`FLAG_KHO_BOOT`], state an
+    /// earlier kernel had is lost).
     None = 0,
     /// KHO disabled.
     Volatile = 1,
