@@ -30,18 +30,12 @@
 
 #include "kselftest_harness.h"
 #include "rkm_files.h"
+#include "rkm_module.h"
 
 #define DEVICES "/sys/bus/pci/devices/"
 #define DRIVER "/sys/bus/pci/drivers/rkm_pcie_ready/"
-#define MODULE "/sys/module/rkm_pcie_ready"
-
-#define REQUIRE_MODULE()                                                \
-	do {                                                            \
-		if (access(MODULE, F_OK)) {                             \
-			ASSERT_EQ(ENOENT, errno);                       \
-			SKIP(return, "rkm_pcie_ready is not loaded");   \
-		}                                                       \
-	} while (0)
+/* Skips without the module; fails when the module is loaded without its driver. */
+#define REQUIRE_MODULE() RKM_REQUIRE_MODULE_FILE("rkm_pcie_ready", DRIVER)
 
 /* The root ports of vm.conf. */
 #define PORT_2_5 "0000:00:10.0"
