@@ -268,10 +268,10 @@ impl PortLink {
         // SAFETY: `work` is valid; its function, `phy_state_machine()`, was
         // set when phylib created the device.
         let run = unsafe { (*work).func }.ok_or(ENODEV)?;
-        // SAFETY: The work function's contract is the workqueue's: `work` is
-        // its item and no other instance runs. The item is disabled (manual
-        // mode), so the workqueue runs none, and `state` keeps two of these
-        // calls apart. Its attempt to reschedule itself is refused.
+        // The item is disabled (manual mode): the workqueue runs no instance
+        // and refuses the function's attempt to reschedule itself.
+        // SAFETY: `work` is the function's item and, with `state` keeping two
+        // of these calls apart, no other instance runs.
         unsafe { run(work) };
         Ok(())
     }
