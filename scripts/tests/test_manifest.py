@@ -64,8 +64,8 @@ class Differences(unittest.TestCase):
             (dict(kselftest={"x_debugfs": 12, "x_test.sh": 0, "new": 3}),
              "kselftest new: reported 3 subtests, not in the manifest"),
             (dict(boots={}), "boot abba: did not report"),
-            (dict(modules=set()), "module rkm_x: not loaded"),
-            (dict(modules={"rkm_x", "rkm_y"}), "module rkm_y: loaded, not in the manifest"),
+            (dict(modules=set()), "module rkm_x: no load and unload reported"),
+            (dict(modules={"rkm_x", "rkm_y"}), "module rkm_y: loaded and unloaded, not in the manifest"),
         )
         for change, problem in cases:
             with self.subTest(change=change):
@@ -87,7 +87,20 @@ class Skips(unittest.TestCase):
 
     def test_declared_skip_stays_a_skip_with_its_reason(self):
         result = self.add(self.report(), "rkm_x", "x_test.sh.tdx", "skip", "no TDX")
-        self.assertEqual(result[2:4], ("skip", "a real TDX conversion needs a TDX guest"))
+        self.assertEqual(result[2:4], ("skip", "a real TDX conversion needs a TDX guest; the test says: no TDX"))
+
+    def test_a_declared_skip_whose_result_never_reported_fails(self):
+        listed = manifest.parse(LISTED)
+        for ran in (False, True):
+            with self.subTest(ran=ran):
+                report = self.report()
+                if ran:
+                    self.add(report, "rkm_x", "x_test.sh.tdx", "pass")
+                with contextlib.redirect_stdout(io.StringIO()):
+                    check.check_manifests(report, {"rkm_x": listed}, {"rkm_x": listed.expected})
+                failed = [r[1] for r in report.results if r[2] == "fail"]
+                self.assertEqual(failed, [] if ran else
+                                 ["manifest: skip 'x_test.sh.tdx': declared, but no such result reported"])
 
     def test_undeclared_skip_fails(self):
         for suite, name in (("rkm_x", "x_debugfs.start"), ("rkm_y", "x_test.sh.tdx"), ("host", "a::b")):

@@ -146,8 +146,9 @@ class Runner(unittest.TestCase):
         phases = dict(outcome.phases)
         self.assertEqual(list(phases), ["vng and QEMU start", "kernel boot and init", "command", "load x",
                                         "end of boot: kmemleak scan, dmesg", "power off"])
-        self.assertGreaterEqual(phases["load x"], 0.8)
-        self.assertAlmostEqual(sum(phases.values()), outcome.seconds, places=3)
+        # Each marker is seen within a poll (0.2 s) of its printing.
+        self.assertGreaterEqual(phases["command"], 0.5 - 2 * 0.2)
+        self.assertGreaterEqual(phases["load x"], 1 - 2 * 0.2)
 
     def test_qemu_warnings_do_not_hide_the_kernel(self):
         outcome = self.boot("qemu-warning", "true")

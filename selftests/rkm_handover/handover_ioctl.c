@@ -24,13 +24,9 @@
 
 #include "kselftest_harness.h"
 #include "rkm_handover.h"
+#include "rkm_module.h"
 
 #define DEVICE "/dev/rkm_handover"
-
-static int module_loaded(void)
-{
-	return !access("/sys/module/rkm_handover", F_OK);
-}
 
 static void set_key(struct rkm_handover_key *key, const char *name)
 {
@@ -181,7 +177,7 @@ FIXTURE_SETUP(store)
 
 	self->fd = open(DEVICE, O_RDWR);
 	err = errno;
-	if (self->fd < 0 && !module_loaded())
+	if (self->fd < 0 && !rkm_module_loaded("rkm_handover"))
 		SKIP(return, "rkm_handover is not loaded");
 	ASSERT_LE(0, self->fd) TH_LOG("rkm_handover is loaded, but open %s: %s", DEVICE,
 				       strerror(err));
@@ -628,7 +624,7 @@ TEST(device_is_root_only)
 	int status;
 	pid_t pid;
 
-	if (!module_loaded())
+	if (!rkm_module_loaded("rkm_handover"))
 		SKIP(return, "rkm_handover is not loaded");
 	ASSERT_EQ(0, access(DEVICE, F_OK)) TH_LOG("rkm_handover is loaded, but %s: %s", DEVICE,
 						  strerror(errno));

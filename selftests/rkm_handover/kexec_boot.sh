@@ -94,9 +94,10 @@ ctl_status_has() { [[ $("$ctl" status) == *" $1 "* ]] || { "$ctl" status; false;
 # Sets scratch to the kho_scratch= sizes for this VM. Until
 # mm_core_init_early() a kernel booted by KHO allocates memory only from the
 # scratch areas, and they hold that kernel (its bzImage's init_size: kexec
-# places it there) and, with KASAN, kasan_init()'s shadow of all RAM (1/8).
-# The global area takes both and 32 MiB for the rest of early boot; lowmem
-# and per-node areas of 16 and 64 MiB come on top (Documentation/
+# places it there) and, with KASAN, kasan_init()'s shadow of all RAM (1/8),
+# wherever memblock finds room among them. With room to spare, the global
+# area alone takes both and 32 MiB for the rest of early boot; the lowmem and
+# per-node areas of 16 and 64 MiB come on top (Documentation/
 # rkm_handover.rst, "KHO scratch areas and memory size").
 size_scratch() {
 	local ram=0 start end image shadow=0 global
