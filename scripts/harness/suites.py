@@ -24,6 +24,9 @@ These are "key = value" lines; '#' starts a comment; keys that may repeat
   expect_splat  (boot-*.conf) a regular expression one splat must match; that
                 splat is then not a failure, and its absence is
   description   one line saying what the boot proves
+  boots         (bench.conf) how many boots of the perf kernel run this
+                suite's benchmark (default 1); its targets are judged over
+                the boots' medians
 """
 
 from dataclasses import dataclass, field
@@ -47,6 +50,7 @@ class BootConf:
     timeout: int = 0
     command: str = ""
     description: str = ""
+    boots: int = 1
 
 
 def parse_conf(text, name="vm"):
@@ -60,10 +64,10 @@ def parse_conf(text, name="vm"):
             raise ConfError(f"{name}:{number}: expected 'key = value'")
         if key in _LISTS:
             getattr(conf, key).append(value)
-        elif key == "timeout":
+        elif key in ("timeout", "boots"):
             if not value.isdigit() or int(value) == 0:
-                raise ConfError(f"{name}:{number}: timeout must be a positive number of seconds")
-            conf.timeout = int(value)
+                raise ConfError(f"{name}:{number}: {key} must be a positive number")
+            setattr(conf, key, int(value))
         elif key in _SCALARS:
             setattr(conf, key, value)
         else:

@@ -2,7 +2,10 @@
 sources `make bench` copies."""
 
 import contextlib
+import datetime
+import importlib.util
 import io
+import json
 import subprocess
 import sys
 import tempfile
@@ -113,6 +116,215 @@ class Programs(unittest.TestCase):
             with contextlib.redirect_stdout(printed):
                 self.assertFalse(bench_cli.build_programs(Path("/k"), suite_dir, log))
             self.assertIn(f"building the programs of {suite_dir} failed", printed.getvalue())
+
+
+def target(name="t", measured=(1.0, 1.2, 1.1), baseline=(10.0, 11.0, 12.0), **bound):
+    return {"name": name,
+            "measured": {"what": "adopt, us", "clock": "user CLOCK_MONOTONIC", "samples": list(measured)},
+            "baseline": {"what": "copy, us", "clock": "user CLOCK_MONOTONIC", "samples": list(baseline)},
+            **({"max_ratio": 0.5} if not {"max_ratio", "min_ratio"} & bound.keys() else {}), **bound}
+
+
+def report(*targets, tables=()):
+    return json.dumps({"suite": "s", "tables": list(tables), "targets": list(targets)})
+
+
+class Targets(unittest.TestCase):
+    """A verdict compares two distinct measurements of one boot; none holds by construction."""
+
+    def refused(self, message, *targets, tables=()):
+        with self.assertRaisesRegex(bench.ReportError, message):
+            bench.load(report(*targets, tables=tables), "s/bench.sh")
+
+    def test_a_figure_compared_with_itself_is_refused(self):
+        same = target()
+        same["baseline"] = dict(same["measured"])
+        self.refused("with itself", same)
+
+    def test_the_same_samples_under_two_names_are_refused(self):
+        self.refused("same samples", target(measured=(5.1, 6.2), baseline=(5.10, 6.20)))
+
+    def test_two_single_medians_or_two_series_of_counts_may_coincide(self):
+        bench.load(report(target(measured=(59.99,), baseline=(59.99,))))
+        bench.load(report(target(measured=(23, 8, 23), baseline=(23, 8, 23))))
+
+    def test_paired_samples_come_in_pairs(self):
+        self.refused("come in pairs", target(measured=(1, 2), baseline=(3,), paired=True))
+        self.refused("come in pairs", target(paired="yes"))
+
+    def test_the_guard_report_is_accepted(self):
+        # The JSON rust/guard_torture/tests/bench.rs expects the module to print.
+        text = (Path(__file__).resolve().parents[2] / "rust" / "guard_torture" / "tests" / "bench.rs").read_text()
+        report = bench.load(text.split('let want = r#"', 1)[1].split('"#;', 1)[0])
+        self.assertEqual(bench.judge("mutex", [report] * 5)["verdict"], "missed")
+        self.assertEqual(bench.judge("mutex", [report])["verdict"], "no verdict: 1 of 5 boots")
+
+    def test_a_side_that_was_not_measured_is_refused(self):
+        for samples in ((), None, (0,), (-1.0,), ("3",)):
+            with self.subTest(samples=samples):
+                t = target()
+                t["baseline"]["samples"] = samples
+                self.refused("baseline", t)
+
+    def test_each_side_names_what_it_is_and_its_clock(self):
+        for key in ("what", "clock"):
+            with self.subTest(key=key):
+                t = target()
+                del t["measured"][key]
+                self.refused(f"needs '{key}'", t)
+
+    def test_one_positive_bound(self):
+        self.refused("one positive", target(max_ratio=1, min_ratio=1))
+        self.refused("one positive", target(max_ratio=0))
+        self.refused("one positive", {**target(), "max_ratio": "1"})
+        t = target()
+        del t["max_ratio"]
+        self.refused("one positive", t)
+
+    def test_names_are_unique(self):
+        self.refused("same name", target(), target())
+
+    def test_suites_write_no_verdict_column(self):
+        for column in ("met", "Result", "verdict"):
+            with self.subTest(column=column):
+                self.refused("verdict column", tables=[{"title": "t", "columns": ["x", column],
+                                                        "rows": [["a", "yes"]]}])
+
+    def test_a_target_column_names_a_target_or_says_informational(self):
+        table = {"title": "t", "columns": ["row", "target"], "rows": [["a", "t"], ["b", bench.INFORMATIONAL]]}
+        bench.load(report(target(), tables=[table]))
+        table["rows"].append(["c", None])
+        self.refused("row 'c' names no target", target(), tables=[table])
+        table["rows"][-1] = ["c", "other"]
+        self.refused("row 'c' names no target", target(), tables=[table])
+
+
+class Judge(unittest.TestCase):
+    def test_one_boot_ratio_of_medians_and_the_pairwise_spread(self):
+        r = bench.load(report(target(measured=(1, 2, 3), baseline=(10, 10, 40), paired=True)))
+        v = bench.judge("t", [r])
+        self.assertAlmostEqual(v["ratio"], 0.2)
+        self.assertEqual((v["low"], v["high"]), (0.075, 0.2))
+        self.assertEqual((v["boots"], v["bound"], v["verdict"]), (1, "<= 0.5", "met"))
+
+    def test_unpaired_samples_have_no_spread_with_one_boot(self):
+        v = bench.judge("t", [bench.load(report(target(measured=(1, 2), baseline=(4, 5))))])
+        self.assertEqual((v["low"], v["high"]), (None, None))
+
+    def test_a_missed_bound_says_so(self):
+        self.assertEqual(bench.judge("t", [bench.load(report(target(max_ratio=0.05)))])["verdict"], "missed")
+        self.assertEqual(bench.judge("t", [bench.load(report(target(min_ratio=0.2)))])["verdict"], "missed")
+        self.assertEqual(bench.judge("t", [bench.load(report(target(min_ratio=0.05)))])["verdict"], "met")
+
+    def test_over_boots_the_median_of_the_boots_ratios_never_the_best(self):
+        # Ratios 1.03, 1.04, 1.13, 1.06, 1.07: the best boot meets 1.05, the median does not.
+        boots = [bench.load(report(target(measured=(m,), baseline=(100,), max_ratio=1.05, min_boots=5)))
+                 for m in (103, 104, 113, 106, 107)]
+        v = bench.judge("t", boots)
+        self.assertAlmostEqual(v["ratio"], 1.06)
+        self.assertAlmostEqual(v["low"], 1.03)
+        self.assertAlmostEqual(v["high"], 1.13)
+        self.assertEqual((v["boots"], v["verdict"]), (5, "missed"))
+
+    def test_fewer_boots_than_asked_give_no_verdict(self):
+        boots = [bench.load(report(target(measured=(100,), baseline=(200,), min_boots=5)))] * 4
+        self.assertEqual(bench.judge("t", boots)["verdict"], "no verdict: 4 of 5 boots")
+
+    def test_a_bound_that_changes_between_boots_is_an_error(self):
+        boots = [bench.load(report(target(max_ratio=0.5))), bench.load(report(target(max_ratio=0.6)))]
+        with self.assertRaisesRegex(bench.ReportError, "another bound"):
+            bench.judge("t", boots)
+
+
+class Pages(unittest.TestCase):
+    MACHINE = {"date": "2026-12-05 17:00 UTC", "where": "host Some CPU, 2 cores, QEMU under TCG"}
+
+    def test_the_page_says_when_where_and_shows_tables_and_verdicts(self):
+        table = {"title": "Restore, us", "columns": ["size", "adopt", "target"],
+                 "rows": [["64 MiB", 1.1, "t"]]}
+        boots = [bench.load(report(target(), tables=[table])) for _ in range(2)]
+        page = bench.generated_page("s", boots, self.MACHINE)
+        self.assertIn("do not edit", page)
+        self.assertIn("2026-12-05 17:00 UTC, host Some CPU, 2 cores, QEMU under TCG; 2 boots", page)
+        self.assertIn("    --- boot 2 of 2 ---", page)
+        self.assertIn("    Restore, us", page)
+        self.assertRegex(page, r"    t +adopt, us \(user CLOCK_MONOTONIC\) +1\.1/1\.1 .* met")
+        self.assertIn("(one boot: over paired samples)", bench.placeholder_page("s") + page)
+
+    def test_without_targets_the_page_says_every_figure_is_informational(self):
+        page = bench.generated_page("s", [bench.load(REPORT)], self.MACHINE)
+        self.assertIn("No target: every figure above is informational.", page)
+
+    def test_the_placeholder_has_no_figures(self):
+        page = bench.placeholder_page("rkm_x")
+        self.assertIn("has not been run on this tree yet", page)
+        self.assertIn("make bench SUITE=rkm_x", page)
+
+    def test_every_suite_with_a_benchmark_has_its_page_included(self):
+        root = Path(__file__).resolve().parents[2]
+        for bench_sh in sorted(root.glob("selftests/*/bench.sh")):
+            suite = bench_sh.parent.name
+            with self.subTest(suite=suite):
+                self.assertTrue((root / "Documentation" / "generated" / f"{suite}_bench.rst").exists())
+                page = (root / "Documentation" / f"{suite}.rst").read_text()
+                self.assertTrue(f".. include:: generated/{suite}_bench.rst" in page, "not included")
+
+
+class Plan(unittest.TestCase):
+    @staticmethod
+    def suite(name, boots):
+        return suites.Suite(name, Path(name), [], suites.BootConf("vm"), [], [],
+                            suites.parse_conf(f"boots = {boots}\n"))
+
+    def test_each_suite_runs_in_its_first_boots(self):
+        plan = bench_cli.boot_plan([self.suite("a", 1), self.suite("g", 3)])
+        self.assertEqual([[s.name for s in boot] for boot in plan], [["a", "g"], ["g"], ["g"]])
+
+    def test_the_override_applies_to_every_suite(self):
+        plan = bench_cli.boot_plan([self.suite("a", 1), self.suite("g", 3)], boots=2)
+        self.assertEqual([[s.name for s in boot] for boot in plan], [["a", "g"], ["a", "g"]])
+
+    def test_the_machine_is_named(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            (tmp / "cpuinfo").write_text("processor\t: 0\nmodel name\t: Intel(R) Xeon(R) X\n")
+            (tmp / "loadavg").write_text("1.52 1.10 0.90 2/300 42\n")
+            (tmp / "include" / "config").mkdir(parents=True)
+            (tmp / "include" / "config" / "kernel.release").write_text("7.3.4\n")
+            now = datetime.datetime(2026, 12, 5, 17, 3, tzinfo=datetime.timezone.utc)
+            m = bench_cli.machine(tmp, suites.parse_conf("memory = 6G\n"), False,
+                                  tmp / "cpuinfo", tmp / "loadavg", now)
+            self.assertEqual(m["date"], "2026-12-05 17:03 UTC")
+            self.assertIn("host Intel(R) Xeon(R) X", m["where"])
+            self.assertIn("load average 1.52", m["where"])
+            self.assertIn("6G, QEMU under TCG, perf kernel 7.3.4", m["where"])
+
+
+def _script(relative, name):
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[2] / relative)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class SuiteReports(unittest.TestCase):
+    """The reports the suites' bench scripts build pass the checks, and their targets say
+    what was measured."""
+
+    def test_rkm_phy_one_target_per_phy_and_measure(self):
+        phy = _script("selftests/rkm_phy/bench_phy.py", "bench_phy")
+
+        def counts(extra):
+            result = {port: {"steady": (40 + extra, 10), "up": [23, 8, 23], "up_poll": [4, 4, 4],
+                             "relink": [4, 4, 4 + extra]} for port, _, _ in phy.PORTS}
+            result["bound"] = ["x"] * 4
+            return result
+
+        r = bench.load(json.dumps(phy.report(counts(1), counts(0)), default=str), "bench_phy")
+        self.assertEqual(len(r["targets"]), 3 * len(phy.PORTS))
+        self.assertEqual(bench.judge("AX88772A per link-up", [r])["verdict"], "met")
+        self.assertEqual(bench.judge("AX88772A per poll", [r])["verdict"], "missed")
+        self.assertEqual(bench.judge("AX88772A per re-link", [r])["verdict"], "met")
 
 
 if __name__ == "__main__":
