@@ -177,7 +177,10 @@ def target_names(boots):
 
 
 def _fig(x):
-    return "-" if x is None else f"{x:.4g}"
+    """Four significant digits, never in exponent form."""
+    if x is None:
+        return "-"
+    return f"{x:.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
 def verdict_table(boots):

@@ -327,5 +327,59 @@ class SuiteReports(unittest.TestCase):
         self.assertEqual(bench.judge("AX88772A per re-link", [r])["verdict"], "met")
 
 
+    @staticmethod
+    def pcie_samples(spec_back_us=101500, module_ready_us=100600, own_back_us=120000, rounds=3):
+        lines = ["port 00:10.0 2.5 pci-testdev", "port 00:17.0 16.0 e1000e"]
+        for rd in range(1, rounds + 1):
+            for port, path, link in (("00:10.0", "up-to-5gt", "none"), ("00:17.0", "above-5gt", "150")):
+                lines.append(f"spec {port} {rd} {spec_back_us + 900} {spec_back_us + rd} 99000 {path} {link}"
+                             f" {module_ready_us - 40} {module_ready_us + rd} 1 100 ready")
+                lines.append(f"kernel {port} {rd} 10500 {9800 + rd} 9000 skip none none 20 0 0 no-wait")
+                lines.append(f"own {port} {rd} 11000 {own_back_us + rd} 9500")
+        return "\n".join(lines) + "\n"
+
+    def pcie_report(self, samples, rounds=3):
+        awk = Path(__file__).resolve().parents[2] / "selftests" / "rkm_pcie_ready" / "bench_report.awk"
+        proc = subprocess.run(["awk", "-v", f"rounds={rounds}", "-f", str(awk)], input=samples,
+                              capture_output=True, text=True)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return bench.load(proc.stdout, "bench_report.awk")
+
+    def test_rkm_pcie_ready_two_clocks_and_the_kernel_reset(self):
+        r = self.pcie_report(self.pcie_samples())
+        rows = r["tables"][0]["rows"]
+        self.assertEqual(len(rows), 6)
+        spec = rows[0]
+        self.assertEqual(spec[:4], ["00:10.0", 2.5, "pci-testdev", "module, spec policy"])
+        # Module ready 100.602 ms (its clock), device back 101.502 ms (user space), the minimum 100.
+        self.assertEqual([str(c) for c in spec[9:15]], ["100.60", "102.40", "101.50", "99.00", "100.00", "1.015"])
+        # The kernel does not wait for a device without PM: back long before the minimum.
+        self.assertEqual(str(rows[1][14]), "0.098")
+        self.assertEqual(rows[1][16], bench.INFORMATIONAL)
+        self.assertEqual(bench.judge("00:10.0 spec: user space vs module clock", [r])["verdict"], "met")
+        self.assertEqual(bench.judge("00:17.0 spec vs the kernel reset", [r])["verdict"], "met")
+        self.assertEqual(bench.target_names([r]), ["00:10.0 spec: user space vs module clock",
+                                                   "00:17.0 spec: user space vs module clock",
+                                                   "00:17.0 spec vs the kernel reset"])
+
+    def test_rkm_pcie_ready_a_module_clock_ahead_of_user_space_misses(self):
+        # The module says ready at 100.6 ms, user space got the device back at 60 ms.
+        r = self.pcie_report(self.pcie_samples(spec_back_us=60000))
+        self.assertEqual(bench.judge("00:10.0 spec: user space vs module clock", [r])["verdict"], "missed")
+        self.assertEqual(str(r["tables"][0]["rows"][0][15]), "0.600")
+
+    def test_rkm_pcie_ready_slower_than_the_kernel_misses(self):
+        r = self.pcie_report(self.pcie_samples(own_back_us=90000))
+        self.assertEqual(bench.judge("00:17.0 spec vs the kernel reset", [r])["verdict"], "missed")
+
+    def test_rkm_pcie_ready_a_reset_without_time_fails(self):
+        awk = Path(__file__).resolve().parents[2] / "selftests" / "rkm_pcie_ready" / "bench_report.awk"
+        samples = self.pcie_samples().replace("own 00:10.0 2 11000 120002", "own 00:10.0 2 11000 0")
+        proc = subprocess.run(["awk", "-v", "rounds=3", "-f", str(awk)], input=samples,
+                              capture_output=True, text=True)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("00:10.0 own round 2: no time", proc.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
