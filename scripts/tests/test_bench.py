@@ -381,5 +381,49 @@ class SuiteReports(unittest.TestCase):
         self.assertIn("00:10.0 own round 2: no time", proc.stderr)
 
 
+    @staticmethod
+    def handover_timings(kexecs=3, copy_ns=2_000_000_000):
+        lines = []
+        for k in range(kexecs + 1):
+            if k:
+                for size in ("1M", "64M", "256M"):
+                    lines.append(f"{k} restored bench_{size} blob_bytes 1 restore_ns {240000 + k * 1000}")
+                    lines.append(f"{k} restored copy_{size} blob_bytes 1 restore_ns {copy_ns + k}")
+            if k < kexecs:
+                for size in ("1M", "64M", "256M"):
+                    for kind in ("bench", "copy"):
+                        lines.append(f"{k} published {kind}_{size} blob_bytes 1 area_bytes 768"
+                                     f" publish_ns {400000 + k} copy_ns {copy_ns}")
+        return "\n".join(lines) + "\n"
+
+    def handover_report(self, timings, kexecs=3):
+        awk = Path(__file__).resolve().parents[2] / "selftests" / "rkm_handover" / "bench_report.awk"
+        proc = subprocess.run(["awk", "-v", "sizes=1M 64M 256M", "-v", f"kexecs={kexecs}", "-f", str(awk)],
+                              input=timings, capture_output=True, text=True)
+        return proc, (bench.load(proc.stdout, "bench_report.awk") if proc.returncode == 0 else None)
+
+    def test_rkm_handover_adopt_against_a_restore_that_copies_after_the_same_kexecs(self):
+        proc, r = self.handover_report(self.handover_timings())
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        restore, serialize = r["tables"]
+        self.assertEqual([str(c) for c in restore["rows"][1]],
+                         ["64 MiB", "242.0", "241.0-243.0", "2000000.0", "2000000.0-2000000.0", "8264.5",
+                          "64 MiB restore"])
+        self.assertEqual(serialize["rows"][0][-1], bench.INFORMATIONAL)
+        v = bench.judge("64 MiB restore", [r])
+        self.assertEqual((v["verdict"], v["measured"]["what"], v["baseline"]["what"]),
+                         ("met", "adopt, us", "restore by copy, us"))
+        self.assertEqual(len(r["targets"][0]["measured"]["samples"]), 3)
+
+    def test_rkm_handover_a_copy_as_fast_as_adopting_misses(self):
+        proc, r = self.handover_report(self.handover_timings(copy_ns=250_000))
+        self.assertEqual(bench.judge("256 MiB restore", [r])["verdict"], "missed")
+
+    def test_rkm_handover_a_missing_kernel_fails(self):
+        proc, _ = self.handover_report(self.handover_timings(kexecs=2), kexecs=3)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("bench_1M: 2 restores, not 3", proc.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

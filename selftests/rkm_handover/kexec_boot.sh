@@ -88,6 +88,12 @@ in_subtree() { [ -e "/sys/kernel/debug/kho/in/sub_fdts/$1" ]; }
 out_subtree() { [ -e "/sys/kernel/debug/kho/out/sub_fdts/$1" ]; }
 in_probes() { ls /sys/kernel/debug/kho/in/sub_fdts | grep -c '^rkm_handover\.'; }
 probe_says() { grep -q "^$1 $2" "$dbg/probes" || { grep "^$1 " "$dbg/probes"; false; }; }
+# probes_say OUTCOME PROBE...: each of the probes says it.
+probes_say() {
+	local outcome=$1 p
+	shift
+	for p; do probe_says "$p" "$outcome" || return 1; done
+}
 mem_total() { sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 ctl_status_has() { [[ $("$ctl" status) == *" $1 "* ]] || { "$ctl" status; false; }; }
 
@@ -195,7 +201,8 @@ case $stage in
 	echo "# restore took $(status_field restore_ns) ns"
 	# A KHO boot without a state's handover says so, unlike a cold boot.
 	check "intact probe: missing (withdrawn before kexec)" probe_says intact "missing: KHO boot"
-	check "bench probes: missing (never handed over)" eval 'probe_says bench_1M "missing: KHO boot" && probe_says bench_64M "missing: KHO boot" && probe_says bench_256M "missing: KHO boot"'
+	check "bench probes: missing (never handed over)" probes_say "missing: KHO boot" \
+		bench_1M copy_1M bench_64M copy_64M bench_256M copy_256M
 	for fault in $faults; do
 		check "$fault probe: $(expected_outcome "$fault" | cut -d: -f1)" \
 			probe_says "$fault" "$(expected_outcome "$fault")"

@@ -529,12 +529,28 @@ pub fn nanos_since(started: Instant<Monotonic>) -> u64 {
     u64::try_from(started.elapsed().as_nanos()).unwrap_or(0)
 }
 
+/// How [`retrieve_as`] takes the blobs of a handover over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restore {
+    /// The preserved folios become the blobs' folios: nothing is copied.
+    Adopt,
+    /// Each blob is copied out of its preserved folios into new ones, and the preserved
+    /// folios are freed: what a handover that does not keep its memory in place pays. The
+    /// benchmark's baseline, restored through the same kexec as [`Restore::Adopt`].
+    Copy,
+}
+
 /// Takes over the state the previous kernel handed over as `name`.
 ///
 /// Whatever the outcome, the handover is consumed: a later call in this
 /// kernel finds [`Outcome::TakenOver`]. On refusal, the memory the
 /// envelope lists is freed; a damaged envelope's memory stays reserved.
 pub fn retrieve(name: &CStr) -> Result<Restored, Outcome> {
+    retrieve_as(name, Restore::Adopt)
+}
+
+/// [`retrieve`], taking blobs over as `how` says.
+pub fn retrieve_as(name: &CStr, how: Restore) -> Result<Restored, Outcome> {
     if !kho::enabled() {
         return Err(Outcome::Volatile);
     }
@@ -564,7 +580,7 @@ pub fn retrieve(name: &CStr) -> Result<Restored, Outcome> {
             error,
             reclaimed: reclaim_all(&envelope, area.phys),
         }),
-        Examined::Accepted(handover) => adopt(&handover, area.phys),
+        Examined::Accepted(handover) => adopt(&handover, area.phys, how),
     };
     // SAFETY: As above; the borrows of the area have ended.
     retire(unsafe { area.bytes_mut() });
@@ -594,7 +610,11 @@ fn reclaim_all(envelope: &format::Envelope<'_>, area_phys: u64) -> u64 {
 }
 
 /// Takes over the records and blobs of a validated handover.
-fn adopt(handover: &format::Handover<'_>, area_phys: u64) -> Result<Restored, Outcome> {
+fn adopt(
+    handover: &format::Handover<'_>,
+    area_phys: u64,
+    how: Restore,
+) -> Result<Restored, Outcome> {
     let envelope = handover.envelope();
     let fail = |error: Error, reclaimed| Outcome::Failed {
         errno: error.to_errno(),
@@ -660,10 +680,15 @@ fn adopt(handover: &format::Handover<'_>, area_phys: u64) -> Result<Restored, Ou
                         .push(folio, GFP_KERNEL)
                         .map_err(|_| fail(ENOMEM, reclaimed))?;
                 }
-                Item::Blob(
-                    Arc::new(Blob::adopt(chunks, blob.len), GFP_KERNEL)
-                        .map_err(|_| fail(ENOMEM, reclaimed))?,
-                )
+                let adopted = Blob::adopt(chunks, blob.len);
+                let blob = match how {
+                    Restore::Adopt => adopted,
+                    // Dropping the adopted blob frees the preserved folios.
+                    Restore::Copy => adopted
+                        .duplicate()
+                        .map_err(|error| fail(error, reclaimed))?,
+                };
+                Item::Blob(Arc::new(blob, GFP_KERNEL).map_err(|_| fail(ENOMEM, reclaimed))?)
             }
         };
         entries

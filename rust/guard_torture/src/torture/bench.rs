@@ -25,9 +25,9 @@ pub const MAX_BENCH_DURATION_MS: u32 = 10_000;
 pub const CONTENDED_THREADS: [usize; 2] = [1, 2];
 /// The target for every uncontended pair: the Rust guard at most this many thousandths of C
 /// raw, both medians of the same boot.
-pub const TARGET_RATIO_MILLI: u64 = 1050;
+const TARGET_RATIO_MILLI: u64 = 1050;
 /// Boots whose ratios the verdict takes the median of: one boot's noise is not a verdict.
-pub const TARGET_MIN_BOOTS: u32 = 5;
+const TARGET_MIN_BOOTS: u32 = 5;
 /// The clock of both sides of a target: each sample is timed around its pairs, in the module
 /// (Rust) and in `rkm_guard_bench.c` (C), by the monotonic clock; the report gives the median.
 const CLOCK: &str = "\"ktime around each sample of pairs, median of this boot's samples\"";
