@@ -105,8 +105,8 @@ impl Drop for UnitPages {
 ///
 /// - A unit's pages are allocated ([`Memory::populate`]) before it is accepted, so an accepted
 ///   unit has pages.
-/// - A page is only written by the backend while the acceptor hands its unit out to exactly one
-///   caller, or at load;
+/// - A page is only written by the backend (or [`Memory::clear`]) while the acceptor hands its
+///   unit out to exactly one caller, or at load;
 ///   user space maps a page only while its unit is accepted.
 pub(crate) struct Memory {
     /// Pages in the region.
@@ -218,6 +218,27 @@ impl Memory {
         for flags in self.unit_flags(units) {
             flags.accepted.store(false, Relaxed);
         }
+    }
+
+    /// Clears the pages of `units` (clamped to the region) with the kernel's
+    /// `clear_highpage()`, and returns how many there were: the work of an accept under TDX
+    /// semantics without the acceptor, the benchmark's baseline. Emulated backends only: a
+    /// real backend's unaccepted pages are not the kernel's to write.
+    ///
+    /// The caller holds a ticket of the acceptor for `units`, all of them unaccepted.
+    pub(crate) fn clear(&self, units: UnitRange) -> Result<u64> {
+        if self.backend.is_real() {
+            return Err(EOPNOTSUPP);
+        }
+        let mut cleared = 0;
+        for page in self.unit_pages(units) {
+            // SAFETY: `page` is a valid page the region owns. Its unit is unaccepted, so no
+            // user maps it, and the caller's ticket keeps the backend away from it: nobody
+            // else reads or writes it meanwhile.
+            unsafe { ffi_ext::rkm_accept_clear_page(page.as_ptr()) };
+            cleared += 1;
+        }
+        Ok(cleared)
     }
 
     /// Records that a backend failed on `units`; a real backend's pages there are then leaked.

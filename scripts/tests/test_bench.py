@@ -6,6 +6,7 @@ import datetime
 import importlib.util
 import io
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -423,6 +424,39 @@ class SuiteReports(unittest.TestCase):
         proc, _ = self.handover_report(self.handover_timings(kexecs=2), kexecs=3)
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("bench_1M: 2 restores, not 3", proc.stderr)
+
+
+    def test_rkm_accept_against_a_stand_in_for_the_device(self):
+        """accept_bench's report, with /dev/rkm_accept and the module loads faked
+        (fakes/accept_device.c): ACCEPT takes 6 ms, the clear of the same pages 2."""
+        compiler = next(c for c in ("cc", "clang-19", "clang", "gcc") if shutil.which(c))
+        root = Path(__file__).resolve().parents[2]
+        uapi = root / "modules" / "rkm_accept" / "uapi"
+        with tempfile.TemporaryDirectory() as tmp:
+            fake, program = Path(tmp) / "fake.so", Path(tmp) / "accept_bench"
+            subprocess.run([compiler, "-O1", "-shared", "-fPIC", f"-I{uapi}", "-o", str(fake),
+                            str(Path(__file__).parent / "fakes" / "accept_device.c"), "-ldl"], check=True)
+            subprocess.run([compiler, "-O1", f"-I{uapi}", "-o", str(program),
+                            str(root / "selftests" / "rkm_accept" / "accept_bench.c")], check=True)
+            proc = subprocess.run([str(program), "/dev/null"], capture_output=True, text=True,
+                                  env={"LD_PRELOAD": str(fake), "ACCEPT_US": "6000", "CLEAR_US": "2000"})
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        r = bench.load(proc.stdout, "accept_bench")
+        self.assertEqual(bench.target_names([r]), ["emulated-tdx: ACCEPT vs clear",
+                                                   "emulated-snp: ACCEPT vs clear", "fault path, write"])
+        v = bench.judge("emulated-tdx: ACCEPT vs clear", [r])
+        self.assertEqual((v["measured"]["what"], v["baseline"]["what"]),
+                         ("ACCEPT of the region, ms", "clear of its pages, ms"))
+        self.assertGreater(v["ratio"], 1.25)
+        self.assertEqual(v["verdict"], "missed")
+        # The acceptor's own cost is what the backend's calls leave of an ACCEPT: 0.6 of 6 ms
+        # (the sleep may oversleep, never undersleep).
+        throughput = r["tables"][1]
+        own = throughput["columns"].index("acceptor's own ms")
+        self.assertTrue(all(float(row[own]) >= 0.59 for row in throughput["rows"]), throughput["rows"])
+        # No verdict of its own, and every row says what it backs.
+        for table in r["tables"]:
+            self.assertIn("target", table["columns"])
 
 
 if __name__ == "__main__":
