@@ -32,38 +32,24 @@ static long env_us(const char *name)
 	return v ? atol(v) : 0;
 }
 
-static int open_device(const char *path, int flags, va_list ap, const char *real)
+int open(const char *path, int flags, ...)
 {
-	int (*next)(const char *, int, ...) = dlsym(RTLD_NEXT, real);
-	mode_t mode = (flags & O_CREAT) ? va_arg(ap, mode_t) : 0;
+	int (*next)(const char *, int, ...) = dlsym(RTLD_NEXT, "open");
+	mode_t mode = 0;
+	va_list ap;
 
+	va_start(ap, flags);
+	if (flags & O_CREAT)
+		mode = va_arg(ap, mode_t);
+	va_end(ap);
 	if (strcmp(path, "/dev/rkm_accept"))
 		return next(path, flags, mode);
 	device_fd = next("/dev/null", O_RDWR);
 	return device_fd;
 }
 
-int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	int fd;
-
-	va_start(ap, flags);
-	fd = open_device(path, flags, ap, "open");
-	va_end(ap);
-	return fd;
-}
-
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	int fd;
-
-	va_start(ap, flags);
-	fd = open_device(path, flags, ap, "open64");
-	va_end(ap);
-	return fd;
-}
+/* On x86-64 open64 is open. */
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
 int ioctl(int fd, unsigned long cmd, ...)
 {
