@@ -11,9 +11,10 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import unittest.mock
 from pathlib import Path
 
-from harness import bench, suites
+from harness import bench, suites, vm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import bench as bench_cli  # noqa: E402  (scripts/bench.py)
@@ -299,6 +300,61 @@ class Plan(unittest.TestCase):
             self.assertIn("host Intel(R) Xeon(R) X", m["where"])
             self.assertIn("load average 1.52", m["where"])
             self.assertIn("6G, QEMU under TCG, perf kernel 7.3.4", m["where"])
+
+
+class Boots(unittest.TestCase):
+    """scripts/bench.py's boots and pages, with the VM replaced by what a guest leaves."""
+
+    GOOD = json.dumps({"suite": "rkm_x", "tables": [], "targets": [target(max_ratio=0.5)]})
+
+    def boot(self, out, reports, console="[    1.0] ok\n"):
+        def run(boot, use_kvm):
+            for name, (status, text) in reports.items():
+                (boot.results / f"{name}.status").write_text(f"{status}\n")
+                (boot.results / f"{name}.json").write_text(text)
+            (boot.results / "console.log").write_text(console)
+            return vm.Outcome(exit_code=0, timed_out=False, seconds=1.0, console=boot.results / "console.log")
+
+        part = [suites.Suite(name, Path(name), [], suites.BootConf("vm"), [], [], suites.BootConf("bench"))
+                for name in reports]
+        printed = io.StringIO()
+        with unittest.mock.patch.object(vm, "run", run), contextlib.redirect_stdout(printed):
+            ok, got = bench_cli.run_boot(1, part, Path("/k"), out / "src", out, False)
+        return ok, got, printed.getvalue()
+
+    def test_a_boot_collects_whole_reports_only(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            ok, got, printed = self.boot(Path(tmp), {"rkm_x": (0, self.GOOD), "rkm_y": (1, "")})
+        self.assertFalse(ok)
+        self.assertEqual(list(got), ["rkm_x"])
+        self.assertIn("rkm_y: bench.sh failed", printed)
+
+    def test_a_report_with_a_verdict_of_its_own_fails_the_boot(self):
+        text = json.dumps({"tables": [{"title": "t", "columns": ["a", "met"], "rows": [["x", "yes"]]}]})
+        with tempfile.TemporaryDirectory() as tmp:
+            ok, got, printed = self.boot(Path(tmp), {"rkm_x": (0, text)})
+        self.assertEqual((ok, got), (False, {}))
+        self.assertIn("verdict column (met)", printed)
+
+    def test_a_splat_fails_the_boot(self):
+        console = "[    2.0] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x0/0x1\n[    2.1] ---[ end trace 0 ]---\n"
+        with tempfile.TemporaryDirectory() as tmp:
+            ok, got, printed = self.boot(Path(tmp), {"rkm_x": (0, self.GOOD)}, console)
+        self.assertFalse(ok)
+        self.assertIn("kernel splat", printed)
+
+    def test_publish_saves_the_verdicts_and_writes_the_page(self):
+        boots = [bench.load(self.GOOD)] * 2
+        where = {"date": "2026-12-05 17:00 UTC", "where": "host X"}
+        with tempfile.TemporaryDirectory() as tmp:
+            out, docs = Path(tmp), Path(tmp) / "docs"
+            with contextlib.redirect_stdout(io.StringIO()):
+                self.assertTrue(bench_cli.publish("rkm_x", boots, out, docs, where))
+            saved = json.loads((out / "rkm_x.json").read_text())
+            page = (docs / "rkm_x_bench.rst").read_text()
+        self.assertEqual([v["verdict"] for v in saved["verdicts"]], ["met"])
+        self.assertEqual(len(saved["boots"]), 2)
+        self.assertIn("2026-12-05 17:00 UTC, host X; 2 boots", page)
 
 
 def _script(relative, name):
