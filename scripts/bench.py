@@ -135,8 +135,8 @@ def run_boot(number, taking_part, kdir, src, out, use_kvm):
         except bench.ReportError as e:
             print(e)
             ok = False
-    for s in splat.scan(outcome.console.read_text(errors="replace")).unexpected:
-        print(f"kernel splat at {outcome.console}:{s.line_number}: {s.header}")
+    for u in splat.scan(splat.boot_splats(outcome.console.parent)).unexpected:
+        print(f"kernel splat at {u.reason()}")
         ok = False
     print(f"(boot {number} ran {outcome.seconds:.0f} s; console log {outcome.console})", flush=True)
     return ok, reports

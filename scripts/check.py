@@ -4,7 +4,7 @@
 Host tests (cargo test of rust/, the harness's own tests), static checks
 (rustfmt, clippy), the module and selftest builds, then one VM boot that loads
 every module, runs every kselftest collection and KUnit suite, unloads every
-module and scans the console for splats; then each suite's own boots. What
+module and scans the console and dmesg for splats; then each suite's own boots. What
 each suite reported is held against its manifest (selftests/<suite>/manifest):
 a missing or unlisted result fails, and so does a skip the manifest does not
 declare. The last line is "N passed, N failed" (", N skipped" for declared
@@ -177,30 +177,42 @@ def builds(report, out, kdir, static_checks):
     return built
 
 
-def report_splats(report, suite, what, outcome, expected=()):
-    text = outcome.console.read_text(errors="replace")
-    verdict = splat.scan(text, expected)
-    for s in verdict.unexpected:
-        report.add(suite, f"{what}: no kernel splat", "fail",
-                   f"console.log:{s.line_number}: {s.header}", kind="bookkeeping")
-    for pattern in verdict.expected_missing:
-        report.add(suite, f"{what}: expected splat /{pattern}/", "fail", "did not happen", kind="bookkeeping")
-    for pattern in verdict.expected_seen:
-        report.add(suite, f"{what}: expected splat /{pattern}/", "pass", kind="bookkeeping")
+def report_splats(report, suite, what, results, expected=()):
+    """A result per declared splat (its count) and one for everything else."""
+    verdict = splat.scan(splat.boot_splats(results), expected)
+    for declared, seen in verdict.expected:
+        where = ", ".join(s.where() for s in seen)
+        report.add(suite, f"{what}: expected splat '{declared.declared}'",
+                   "pass" if len(seen) == declared.count else "fail",
+                   f"expected {declared.count}, found {len(seen)}" + (f": {where}" if where else ""),
+                   kind="bookkeeping")
+    for u in verdict.unexpected:
+        report.add(suite, f"{what}: no unexpected kernel splat", "fail", u.reason(), kind="bookkeeping")
     if not verdict.unexpected:
         report.add(suite, f"{what}: no unexpected kernel splat", "pass", kind="bookkeeping")
-    if expected:
-        # The declaration is what lets this log pass: without it, it must fail.
-        undeclared = splat.scan(text)
-        report.add(suite, f"{what}: the same log fails when the splat is not declared",
-                   "fail" if undeclared.ok else "pass", "the scanner found nothing" if undeclared.ok else "",
+
+
+def report_kmemleak(report, suite, what, results, kdir):
+    """kmemleak's verdict after the boot's forced scan, when the kernel has kmemleak."""
+    if not vm.kernel_has(kdir, "DEBUG_KMEMLEAK"):
+        return
+    leaks = results / vm.KMEMLEAK_REPORT
+    if leaks.exists():
+        found = splat.read_log(leaks)
+        report.add(suite, f"{what}: kmemleak: no leak", "fail" if found else "pass",
+                   f"{len(found)} unreferenced objects, first at {found[0].where()}" if found else "",
                    kind="bookkeeping")
-    return verdict
+    else:
+        error = results / vm.KMEMLEAK_ERROR
+        reason = error.read_text().strip() if error.exists() else "end-boot.sh did not run"
+        report.add(suite, f"{what}: kmemleak: no leak", "fail", f"no scan: {reason}", kind="bookkeeping")
 
 
 def boot_failure(report, suite, what, outcome):
     if outcome.timed_out:
         report.add(suite, what, "fail", f"timed out after {outcome.seconds:.0f} s; log {outcome.console}")
+    elif outcome.panicked:
+        report.add(suite, what, "fail", f"the kernel panicked (stopped at once); log {outcome.console}")
     elif outcome.exit_code is None:
         report.add(suite, what, "fail", f"the guest reported no exit code; log {outcome.console}")
     else:
@@ -225,7 +237,10 @@ def shared_boot(report, kdir, selected, out, ksft_dir, reported):
                f"sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}")
     outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results, 1800), log=print)
     print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
-    if boot_failure(report, "vm", "shared boot", outcome):
+    failed = boot_failure(report, "vm", "shared boot", outcome)
+    # A boot that failed may have failed on a splat: name it.
+    report_splats(report, "vm", "shared boot", results)
+    if failed:
         return
 
     owner = {}
@@ -254,16 +269,7 @@ def shared_boot(report, kdir, selected, out, ksft_dir, reported):
             programs = reported[s.name].kselftest
             programs[r.program] = programs.get(r.program, 0) + (r.name != r.program)
             report.add(s.name, r.name, r.status, r.reason)
-    report_splats(report, "vm", "shared boot", outcome)
-    leaks = results / "kmemleak.txt"
-    if leaks.exists():
-        count = leaks.read_text().count("unreferenced object")
-        report.add("vm", "kmemleak: no leak after unload", "fail" if count else "pass",
-                   f"{count} unreferenced objects, see {leaks}" if count else "", kind="bookkeeping")
-    else:
-        error = results / "kmemleak.error"
-        reason = error.read_text().strip() if error.exists() else "the kernel has no kmemleak"
-        report.add("vm", "kmemleak: no leak after unload", "fail", f"no scan: {reason}", kind="bookkeeping")
+    report_kmemleak(report, "vm", "shared boot", results, kdir)
 
 
 def _suite_of(kunit_suite, selected):
@@ -306,11 +312,11 @@ def own_boots(report, kdir, selected, out, reported):
             reported[s.name].boots[conf.name.split("/", 1)[1]] = len(tap_results)
             for r in tap_results:
                 report.add(s.name, f"{what}: {r.name}", r.status, r.reason)
-            if boot_failure(report, s.name, what, outcome):
-                continue
-            report.add(s.name, f"{what}: command", "pass" if outcome.exit_code == 0 else "fail",
-                       f"exit status {outcome.exit_code}" if outcome.exit_code else "")
-            report_splats(report, s.name, what, outcome, conf.expect_splat)
+            if not boot_failure(report, s.name, what, outcome):
+                report.add(s.name, f"{what}: command", "pass" if outcome.exit_code == 0 else "fail",
+                           f"exit status {outcome.exit_code}" if outcome.exit_code else "")
+                report_kmemleak(report, s.name, what, results, kdir)
+            report_splats(report, s.name, what, results, conf.expect_splat)
 
 
 def load_manifests(report, selected):

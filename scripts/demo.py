@@ -42,9 +42,9 @@ def main():
     report = args.out / "demo.txt"
     if report.exists():
         print(report.read_text(), end="")
-    verdict = splat.scan(outcome.console.read_text(errors="replace"))
-    for s in verdict.unexpected:
-        print(f"kernel splat at {outcome.console}:{s.line_number}: {s.header}")
+    verdict = splat.scan(splat.boot_splats(outcome.console.parent))
+    for u in verdict.unexpected:
+        print(f"kernel splat at {u.reason()}")
     if not outcome.ok or not verdict.ok:
         print(f"demo failed (exit {outcome.exit_code}, {outcome.seconds:.0f} s); console: {outcome.console}")
         return 1

@@ -6,7 +6,8 @@
 # RESULTS/modules.list names the .ko files to load, in order; RESULTS/
 # collections.list the kselftest collections to run. Everything found is written
 # back into RESULTS for the host to read: module load/unload results (TAP),
-# KUnit results, the kselftest runner's TAP output, kmemleak's report, dmesg.
+# KUnit results, the kselftest runner's TAP output. kmemleak's report and dmesg
+# are saved after it, as after every boot's command (end-boot.sh).
 set -u
 results=$1
 ksft=$2
@@ -51,14 +52,3 @@ for name in $loaded; do
 		tap "not ok - unload $name # $out"
 	fi
 done
-
-# kmemleak only reports objects older than 5 s that two scans found
-# unreferenced. A scan that cannot run is recorded: no report is not "no leak".
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	sleep 6
-	if (echo scan >/sys/kernel/debug/kmemleak && echo scan >/sys/kernel/debug/kmemleak) \
-		2>"$results/kmemleak.error"; then
-		cat /sys/kernel/debug/kmemleak >"$results/kmemleak.txt"
-	fi
-fi
-dmesg >"$results/dmesg.txt"

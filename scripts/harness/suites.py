@@ -21,8 +21,15 @@ These are "key = value" lines; '#' starts a comment; keys that may repeat
                 each line of flat TAP the command writes to
                 $RKM_RESULTS/boot.tap ("ok - what", "not ok - what") is
                 reported as a result of its own, besides the exit status
-  expect_splat  (boot-*.conf) a regular expression one splat must match; that
-                splat is then not a failure, and its absence is
+  expect_splat  (boot-*.conf) a kernel report the boot must produce, exactly:
+                  COUNT HEADER | BODY | BODY ...
+                COUNT splats whose header line matches the regular expression
+                HEADER, each with, for every BODY regular expression, a line
+                matching it; fields are separated by " | " (a "|" without
+                spaces stays in the regex). One declaration per kind of
+                report; each splat counts for the first it matches. More or
+                fewer such splats, or any other splat, fail the boot. E.g.
+                  expect_splat = 1 possible circular locking dependency | lock_a | lock_b
   description   one line saying what the boot proves
   boots         (bench.conf) how many boots of the perf kernel run this
                 suite's benchmark (default 1); its targets are judged over
@@ -32,7 +39,9 @@ These are "key = value" lines; '#' starts a comment; keys that may repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_LISTS = {"append", "qemu_opts", "expect_splat"}
+from . import splat
+
+_LISTS = {"append", "qemu_opts"}
 _SCALARS = {"memory", "timeout", "command", "description"}
 
 
@@ -45,7 +54,7 @@ class BootConf:
     name: str
     append: list = field(default_factory=list)
     qemu_opts: list = field(default_factory=list)
-    expect_splat: list = field(default_factory=list)
+    expect_splat: list = field(default_factory=list)  # splat.Expectation
     memory: str = ""
     timeout: int = 0
     command: str = ""
@@ -62,7 +71,12 @@ def parse_conf(text, name="vm"):
         key, sep, value = (part.strip() for part in line.partition("="))
         if not sep or not key:
             raise ConfError(f"{name}:{number}: expected 'key = value'")
-        if key in _LISTS:
+        if key == "expect_splat":
+            try:
+                conf.expect_splat.append(splat.Expectation.parse(value))
+            except ValueError as e:
+                raise ConfError(f"{name}:{number}: {e}") from None
+        elif key in _LISTS:
             getattr(conf, key).append(value)
         elif key in ("timeout", "boots"):
             if not value.isdigit() or int(value) == 0:

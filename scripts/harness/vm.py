@@ -4,7 +4,9 @@ vng's own exit status cannot be trusted (it was 255 here for scripts that
 exited 0, its script I/O channel falling back to the console), so the command
 runs inside a wrapper that writes its exit code into a results directory shared
 read-write with the guest. No exit-code file means the run failed, whatever vng
-said. The whole console is kept in that directory as console.log.
+said. After the command the wrapper runs scripts/guest/end-boot.sh: a
+kmemleak scan and the kernel log, saved beside the exit code. The whole
+console is kept in that directory as console.log.
 """
 
 import os
@@ -17,6 +19,16 @@ from pathlib import Path
 
 EXIT_CODE_FILE = "exit_code"
 CONSOLE_LOG = "console.log"
+# Written by END_BOOT in the guest.
+DMESG = "dmesg.txt"
+KMEMLEAK_REPORT = "kmemleak.txt"
+KMEMLEAK_ERROR = "kmemleak.error"
+END_BOOT = Path(__file__).resolve().parent.parent / "guest" / "end-boot.sh"
+# What a panicking kernel prints last. With panic=-1 in force it reboots
+# instead and QEMU, started by vng with -no-reboot, exits; but panic= is a
+# core parameter, parsed after setup_arch(): a panic before (kasan_init,
+# early memblock) prints this and spins forever.
+_PANIC_END = b"---[ end Kernel panic - not syncing"
 
 
 @dataclass
@@ -46,10 +58,11 @@ class Outcome:
     timed_out: bool
     seconds: float
     console: Path
+    panicked: bool = False  # the VM was stopped at the kernel's last panic words
 
     @property
     def ok(self):
-        return self.exit_code == 0 and not self.timed_out
+        return self.exit_code == 0 and not self.timed_out and not self.panicked
 
 
 def _cache_dir():
@@ -135,7 +148,8 @@ def vng_command(boot, use_kvm):
     append = ["root=/dev/root", "printk.time=1", "panic=-1", "no5lvl"] + list(boot.append)
     results = boot.results.resolve()
     # A subshell, so that an `exit` in the command still reaches the echo.
-    wrapped = f"({boot.command}); echo $? > {shlex.quote(str(results / EXIT_CODE_FILE))}; sync"
+    wrapped = (f"({boot.command}); status=$?; sh {shlex.quote(str(END_BOOT))} {shlex.quote(str(results))}; "
+               f"echo $status > {shlex.quote(str(results / EXIT_CODE_FILE))}; sync")
     cmd = [_vng(), "--user", "root", "--verbose",
            "--disable-microvm", "--cpus", str(boot.cpus), "--memory", boot.memory,
            "--rwdir", str(results), "--append", " ".join(append)]
@@ -155,25 +169,41 @@ def vng_environment(boot):
     return dict(os.environ, KBUILD_OUTPUT=str(Path(boot.kdir).resolve()), PATH=path)
 
 
+def kernel_has(kdir, option):
+    """Whether the tree's .config sets CONFIG_<option>=y."""
+    config = Path(kdir) / ".config"
+    return config.exists() and f"CONFIG_{option}=y" in config.read_text().splitlines()
+
+
 def run(boot, use_kvm=None, log=print):
-    """Boot, run the command, power off; never longer than boot.timeout."""
+    """Boot, run the command, power off; never longer than boot.timeout.
+
+    A kernel that panicked is stopped as soon as the console shows it.
+    """
     boot.results.mkdir(parents=True, exist_ok=True)
     exit_file = boot.results / EXIT_CODE_FILE
-    exit_file.unlink(missing_ok=True)
+    for stale in (EXIT_CODE_FILE, DMESG, KMEMLEAK_REPORT, KMEMLEAK_ERROR):
+        (boot.results / stale).unlink(missing_ok=True)
     console = boot.results / CONSOLE_LOG
     if use_kvm is None:
         use_kvm = kvm_usable(boot.kdir, log)
     cmd = vng_command(boot, use_kvm)
     (boot.results / "vng-command").write_text(shlex.join(cmd) + "\n")
     start = time.monotonic()
-    timed_out = False
-    with open(console, "wb") as out:
+    timed_out = panicked = False
+    with open(console, "wb") as out, open(console, "rb") as watched:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=vng_environment(boot), start_new_session=True)
         try:
-            proc.wait(timeout=boot.timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
+            seen = b""
+            while proc.poll() is None and not panicked:
+                if time.monotonic() - start > boot.timeout:
+                    timed_out = True
+                    break
+                time.sleep(0.2)
+                # Keep a marker's worth of what was read, for one cut in two.
+                seen = seen[-len(_PANIC_END):] + watched.read()
+                panicked = _PANIC_END in seen
         finally:
             _kill(proc)
     seconds = time.monotonic() - start
@@ -181,4 +211,4 @@ def run(boot, use_kvm=None, log=print):
     if exit_file.exists():
         text = exit_file.read_text().strip()
         exit_code = int(text) if text.lstrip("-").isdigit() else None
-    return Outcome(exit_code=exit_code, timed_out=timed_out, seconds=seconds, console=console)
+    return Outcome(exit_code=exit_code, timed_out=timed_out, seconds=seconds, console=console, panicked=panicked)

@@ -21,7 +21,8 @@ class ParseConf(unittest.TestCase):
 
     def test_errors_name_the_line(self):
         for text, message in (("oops\n", ":1: expected"), ("colour = red\n", "unknown key 'colour'"),
-                              ("\ntimeout = soon\n", ":2: timeout")):
+                              ("\ntimeout = soon\n", ":2: timeout"),
+                              ("expect_splat = WARNING: x\n", ":1: expected 'COUNT HEADER")):
             with self.subTest(text=text):
                 with self.assertRaisesRegex(suites.ConfError, message):
                     suites.parse_conf(text)
@@ -59,11 +60,14 @@ class Discover(unittest.TestCase):
             (root / "selftests" / "rkm_x" / "Makefile").write_text("")
             (root / "modules" / "rkm_x" / "rkm_x.ko").write_text("")
             (root / "modules" / "rkm_x" / "Kbuild").write_text("obj-m := rkm_x.o\n")
-            (root / "selftests" / "rkm_x" / "boot-abba.conf").write_text("command = true\nexpect_splat = x\n")
+            (root / "selftests" / "rkm_x" / "boot-abba.conf").write_text("command = true\nexpect_splat = 1 x | y\n")
             (root / "selftests" / "notes").mkdir()
             [suite] = suites.discover(root)
             self.assertEqual(suite.modules, [root / "modules" / "rkm_x" / "rkm_x.ko"])
-            self.assertEqual([(b.name, b.expect_splat) for b in suite.boots], [("rkm_x/abba", ["x"])])
+            [boot] = suite.boots
+            self.assertEqual(boot.name, "rkm_x/abba")
+            self.assertEqual([(e.count, e.header.pattern, [p.pattern for p in e.body]) for e in boot.expect_splat],
+                             [(1, "x", ["y"])])
             self.assertEqual(suite.unbuilt, [])
 
     def test_bench_conf_is_for_the_bench_boot_only(self):

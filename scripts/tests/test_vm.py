@@ -1,7 +1,9 @@
-"""The VM runner's handling of exit codes, timeouts and vng's own status.
+"""The VM runner's handling of exit codes, timeouts, panics and vng's own status.
 
 A stand-in for vng (a script under a temporary RKM_CACHE) runs the --exec
-command on the host, so the runner's logic is tested without booting.
+command on the host, so the runner's logic is tested without booting; the
+end-of-boot script it wraps around the command finds stand-ins for dmesg,
+mountpoint and debugfs there.
 """
 
 import os
@@ -10,7 +12,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from harness import vm
+from harness import splat, vm
 
 FAKE_VNG = """#!/bin/sh
 # Stand-in for vng: run the --exec command, then exit 255 as vng did here.
@@ -23,8 +25,21 @@ case "$RKM_FAKE_MODE" in
 run) sh -c "$cmd" ;;
 hang) sleep 30 ;;
 lost) ;;
+panic)
+	# A kexec'd kernel panicking before printk time is on, then spinning.
+	echo "[    0.200000] kexec_core: Starting new kernel"
+	echo "Linux version 7.3.4 (root@vm) #1 SMP PREEMPT"
+	echo "Command line: console=ttyS0 panic=-1"
+	echo "Kernel panic - not syncing: kasan_populate_pmd+0x1c3/0x210: Failed to allocate page"
+	echo "---[ end Kernel panic - not syncing: kasan_populate_pmd+0x1c3/0x210: Failed to allocate page ]---"
+	sleep 30 ;;
 esac
 exit 255
+"""
+
+FAKE_DMESG = """#!/bin/sh
+echo "[    0.000000] Linux version 7.3.4"
+echo "[    9.000000] kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)"
 """
 
 
@@ -34,10 +49,15 @@ class Runner(unittest.TestCase):
         cache = Path(self.tmp.name, "cache")
         fake = cache / "venv" / "bin" / "vng"
         fake.parent.mkdir(parents=True)
-        fake.write_text(FAKE_VNG)
-        fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-        self.saved = {k: os.environ.get(k) for k in ("RKM_CACHE", "RKM_FAKE_MODE")}
+        for name, text in (("vng", FAKE_VNG), ("dmesg", FAKE_DMESG), ("mountpoint", "#!/bin/sh\n")):
+            tool = fake.parent / name
+            tool.write_text(text)
+            tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
+        self.debugfs = Path(self.tmp.name, "debugfs")
+        self.debugfs.mkdir()
+        self.saved = {k: os.environ.get(k) for k in ("RKM_CACHE", "RKM_FAKE_MODE", "RKM_DEBUGFS")}
         os.environ["RKM_CACHE"] = str(cache)
+        os.environ["RKM_DEBUGFS"] = str(self.debugfs)
 
     def tearDown(self):
         for key, value in self.saved.items():
@@ -89,6 +109,31 @@ class Runner(unittest.TestCase):
         outcome = self.boot("run", exports + ' test "$RKM_KDIR" = "/k dir" && test "$RKM_ROOT" = /r')
         self.assertEqual(outcome.exit_code, 0)
 
+    def test_every_boot_saves_dmesg_and_the_kmemleak_report(self):
+        # A regular file stands in for kmemleak: the scan requests land in it.
+        (self.debugfs / "kmemleak").write_text("")
+        outcome = self.boot("run", "exit 3")
+        self.assertEqual(outcome.exit_code, 3)
+        results = outcome.console.parent
+        self.assertEqual((results / vm.KMEMLEAK_REPORT).read_text(), "scan\n")
+        self.assertIn("kmemleak: 1 new suspected", (results / vm.DMESG).read_text())
+        self.assertEqual([s.kind for s in splat.boot_splats(results)], ["kmemleak scan"])
+
+    def test_a_kmemleak_scan_that_cannot_run_is_recorded(self):
+        outcome = self.boot("run", "true")
+        results = outcome.console.parent
+        self.assertFalse((results / vm.KMEMLEAK_REPORT).exists())
+        self.assertIn("kmemleak", (results / vm.KMEMLEAK_ERROR).read_text())
+
+    def test_early_panic_stops_the_vm_at_once(self):
+        outcome = self.boot("panic", "true", timeout=25)
+        self.assertTrue(outcome.panicked)
+        self.assertFalse(outcome.timed_out)
+        self.assertFalse(outcome.ok)
+        self.assertLess(outcome.seconds, 10)
+        [found] = splat.boot_splats(outcome.console.parent)
+        self.assertEqual((found.kind, found.line_number), ("panic", 5))
+
     def test_command_line(self):
         boot = vm.Boot(kdir=Path("/k"), command="true", results=Path("/r"),
                        append=["kho=on"], qemu_opts=["-device pci-testdev"])
@@ -99,6 +144,7 @@ class Runner(unittest.TestCase):
         self.assertIn("printk.time=1", append)
         self.assertIn("kho=on", append)
         self.assertIn("--qemu-opts=-device pci-testdev", cmd)
+        self.assertIn(f"(true); status=$?; sh {vm.END_BOOT} ", cmd[-1])
         self.assertNotIn("--disable-kvm", vm.vng_command(boot, use_kvm=True))
 
 
