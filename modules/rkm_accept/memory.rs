@@ -515,6 +515,22 @@ mod tests {
         assert_eq!(memory.double_accepts(), 0);
     }
 
+    /// The benchmark's clear writes zeros over every page that exists, and accepts nothing.
+    #[test]
+    fn clear_zeroes_the_pages_that_exist_and_accepts_nothing() {
+        let memory = memory(BackendKind::EmulatedSnp, 0, None);
+        memory.populate(UnitRange::new(1, 3)).unwrap();
+        scribble(&memory, 1, 0x5a);
+        scribble(&memory, 2, 0x5a);
+        assert_eq!(memory.clear(UnitRange::new(0, 4)), Ok(2 * UNIT_PAGES));
+        assert!(unit_holds(&memory, 1, 0) && unit_holds(&memory, 2, 0));
+        assert!(memory
+            .units
+            .iter()
+            .all(|flags| !flags.accepted.load(Relaxed)));
+        assert_eq!(memory.double_accepts(), 0);
+    }
+
     /// An injected failure stops the run at the failing unit, which is left unknown.
     #[test]
     fn failure_stops_at_the_failing_unit() {
