@@ -500,8 +500,10 @@ pub struct Restored {
     /// Generation of the kernel that handed the state over; this kernel's
     /// is the next.
     pub generation: Generation,
-    /// The records, sorted by key, blobs adopted.
+    /// The records, sorted by key, blobs adopted (or copied).
     pub entries: KVVec<Entry>,
+    /// Whether the blobs were copied rather than adopted ([`Restore::Copy`]).
+    copied: bool,
 }
 
 impl Restored {
@@ -520,6 +522,7 @@ impl Restored {
             records: u32::try_from(self.entries.len()).unwrap_or(u32::MAX),
             blobs,
             blob_bytes,
+            copied: self.copied,
         }
     }
 }
@@ -704,5 +707,6 @@ fn adopt(
     Ok(Restored {
         generation: handover.generation(),
         entries,
+        copied: how == Restore::Copy,
     })
 }
