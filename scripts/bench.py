@@ -88,9 +88,25 @@ def boot_plan(taking_part, boots=None):
     return [[s for s in taking_part if counts[s.name] > i] for i in range(max(counts.values()))]
 
 
-def machine(kdir, conf, use_kvm, cpuinfo="/proc/cpuinfo", loadavg="/proc/loadavg", now=None):
+def guest_memory(plan, name):
+    """The guest memory of the boots suite `name` ran in, e.g. "6G" or "6G in boot 1, 2G in boots 2-5"."""
+    sizes = [(i, boot_conf(part).memory or "2G") for i, part in enumerate(plan, start=1)
+             if any(s.name == name for s in part)]
+    if len({m for _, m in sizes}) == 1:
+        return sizes[0][1]
+    runs = []
+    for i, m in sizes:
+        if runs and runs[-1][2] == m and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i, m])
+    return ", ".join(f"{m} in boot {a}" if a == b else f"{m} in boots {a}-{b}" for a, b, m in runs)
+
+
+def machine(kdir, memory, use_kvm, cpuinfo="/proc/cpuinfo", loadavg="/proc/loadavg", now=None):
     """Where the figures come from, for the generated pages: date, host CPU and
-    cores, its load at the start, the guest and how QEMU ran it."""
+    cores, its load at the start, the guest (`memory`: guest_memory()) and how
+    QEMU ran it."""
     model = next((line.split(":", 1)[1].strip() for line in Path(cpuinfo).read_text().splitlines()
                   if line.startswith("model name")), "unknown CPU")
     load = Path(loadavg).read_text().split()[0]
@@ -100,7 +116,7 @@ def machine(kdir, conf, use_kvm, cpuinfo="/proc/cpuinfo", loadavg="/proc/loadavg
     cpus = vm.Boot(kdir=kdir, command="", results=Path()).cpus
     return {"date": now.strftime("%Y-%m-%d %H:%M UTC"),
             "where": (f"host {model}, {os.cpu_count()} cores, load average {load} at the start; guest"
-                      f" {cpus} vCPUs, {conf.memory or '2G'}, QEMU under {'KVM' if use_kvm else 'TCG'},"
+                      f" {cpus} vCPUs, {memory}, QEMU under {'KVM' if use_kvm else 'TCG'},"
                       f" perf kernel {kernel}")}
 
 
@@ -183,10 +199,11 @@ def main():
         return 1
 
     use_kvm = vm.kvm_usable(args.kdir)
-    where = machine(args.kdir, boot_conf(taking_part), use_kvm)
+    plan = boot_plan(taking_part, args.boots)
+    where = {s.name: machine(args.kdir, guest_memory(plan, s.name), use_kvm) for s in taking_part}
     failed = False
     reports = {s.name: [] for s in taking_part}
-    for number, part in enumerate(boot_plan(taking_part, args.boots), start=1):
+    for number, part in enumerate(plan, start=1):
         ok, got = run_boot(number, part, args.kdir, src, args.out, use_kvm)
         failed |= not ok
         for name, report in got.items():
@@ -198,7 +215,7 @@ def main():
         if len(reports[s.name]) != expected:
             print(f"{s.name}: {len(reports[s.name])} of {expected} boots reported; its page is not rewritten")
             failed = True
-        elif not publish(s.name, reports[s.name], args.out, args.docs, where):
+        elif not publish(s.name, reports[s.name], args.out, args.docs, where[s.name]):
             failed = True
     return 1 if failed else 0
 

@@ -286,6 +286,12 @@ class Plan(unittest.TestCase):
         plan = bench_cli.boot_plan([self.suite("a", 1), self.suite("g", 3)], boots=2)
         self.assertEqual([[s.name for s in boot] for boot in plan], [["a", "g"], ["a", "g"]])
 
+    def test_the_guest_memory_of_the_boots_a_suite_ran_in(self):
+        big = suites.Suite("a", Path("a"), [], suites.BootConf("vm"), [], [], suites.parse_conf("memory = 6G\n"))
+        plan = bench_cli.boot_plan([big, self.suite("g", 5)])
+        self.assertEqual(bench_cli.guest_memory(plan, "a"), "6G")
+        self.assertEqual(bench_cli.guest_memory(plan, "g"), "6G in boot 1, 2G in boots 2-5")
+
     def test_the_machine_is_named(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
@@ -294,8 +300,7 @@ class Plan(unittest.TestCase):
             (tmp / "include" / "config").mkdir(parents=True)
             (tmp / "include" / "config" / "kernel.release").write_text("7.3.4\n")
             now = datetime.datetime(2026, 12, 5, 17, 3, tzinfo=datetime.timezone.utc)
-            m = bench_cli.machine(tmp, suites.parse_conf("memory = 6G\n"), False,
-                                  tmp / "cpuinfo", tmp / "loadavg", now)
+            m = bench_cli.machine(tmp, "6G", False, tmp / "cpuinfo", tmp / "loadavg", now)
             self.assertEqual(m["date"], "2026-12-05 17:03 UTC")
             self.assertIn("host Intel(R) Xeon(R) X", m["where"])
             self.assertIn("load average 1.52", m["where"])
