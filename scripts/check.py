@@ -12,6 +12,7 @@ skips); the exit status is non-zero when anything failed.
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -23,10 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import ktap, manifest, splat, suites, vm  # noqa: E402
+from harness import junit, ktap, manifest, splat, suites, timing, vm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GUEST_RUNNER = ROOT / "scripts" / "guest" / "run-suites.sh"
+# --suite values that are no suite of selftests/.
+HOST_ONLY = ("host", "static")
 # Flat TAP a boot command may write into $RKM_RESULTS: one result per line.
 BOOT_TAP = "boot.tap"
 
@@ -79,7 +82,13 @@ class Report:
         return "\n".join(rows)
 
 
-def section(title):
+# Every section is a step of the timing table.
+TIMING = timing.Timing()
+
+
+def section(title, timed=True):
+    if timed:
+        TIMING.step(title)
     print(f"\n== {title} ==", flush=True)
 
 
@@ -158,6 +167,7 @@ def unittest_results(text):
 
 
 def make_step(report, suite, name, target, out, extra=()):
+    TIMING.step(f"build: make {target}")
     log = out / f"make-{target}.log"
     ok = run_logged(["make", "--no-print-directory", target, *extra], log)
     report.add(suite, name, "pass" if ok else "fail", "" if ok else f"see {log}", kind="build")
@@ -166,12 +176,17 @@ def make_step(report, suite, name, target, out, extra=()):
     return ok
 
 
-def builds(report, out, kdir, static_checks):
+def static_checks(report, out, kdir):
+    section("static checks")
+    kdir_arg = [f"KDIR={kdir}"]
+    make_step(report, "static", "rustfmt", "fmt-check", out, kdir_arg)
+    make_step(report, "static", "clippy (warnings are errors)", "clippy", out, kdir_arg)
+    make_step(report, "static", "actionlint (.github/workflows)", "ci-lint", out)
+
+
+def builds(report, out, kdir):
     section("build")
     kdir_arg = [f"KDIR={kdir}"]
-    if static_checks:
-        make_step(report, "static", "rustfmt", "fmt-check", out, kdir_arg)
-        make_step(report, "static", "clippy (warnings are errors)", "clippy", out, kdir_arg)
     built = make_step(report, "build", "modules", "modules", out, kdir_arg)
     built &= make_step(report, "build", "selftests", "selftests", out, kdir_arg)
     return built
@@ -237,6 +252,7 @@ def shared_boot(report, kdir, selected, out, ksft_dir, reported):
                f"sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}")
     outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results, 1800), log=print)
     print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
+    TIMING.boot_phases(outcome.phases)
     failed = boot_failure(report, "vm", "shared boot", outcome)
     # A boot that failed may have failed on a splat: name it.
     report_splats(report, "vm", "shared boot", results)
@@ -304,6 +320,7 @@ def own_boots(report, kdir, selected, out, reported):
             command = f"{exports} {conf.command}"
             outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results), log=print)
             print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
+            TIMING.boot_phases(outcome.phases)
             what = f"boot {conf.name}"
             # A command that proves several things reports each in boot.tap,
             # as far as it got if the boot failed.
@@ -343,21 +360,32 @@ def check_manifests(report, manifests, reported):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--kdir", required=True, type=Path, help="built kernel tree")
-    parser.add_argument("--suite", action="append", help="run only this suite (repeatable); 'host' = host tests only")
+    parser.add_argument("--kdir", type=Path, help="built kernel tree (required but with --list)")
+    parser.add_argument("--suite", action="append",
+                        help="run only this suite (repeatable); 'host': the host tests, 'static': the static checks")
+    parser.add_argument("--list", action="store_true", help="print every --suite value as JSON and stop")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "check")
     parser.add_argument("--kselftest-dir", type=Path, default=ROOT / "build" / "kselftest")
     args = parser.parse_args()
 
+    if args.list:
+        print(json.dumps([*HOST_ONLY, *(s.name for s in suites.discover(ROOT))]))
+        return 0
+    if args.kdir is None:
+        parser.error("--kdir is required")
+
     start = time.monotonic()
     report = Report()
     args.out.mkdir(parents=True, exist_ok=True)
-    names = [n for n in (args.suite or []) if n != "host"]
-    whole = not args.suite
-    if whole or "host" in (args.suite or []):
+    asked = args.suite or []
+    names = [n for n in asked if n not in HOST_ONLY]
+    whole = not asked
+    if whole or "host" in asked:
         host_tests(report, args.out)
+    if whole or "static" in asked:
+        static_checks(report, args.out, args.kdir)
     if whole or names:
-        built = builds(report, args.out, args.kdir, static_checks=whole)
+        built = builds(report, args.out, args.kdir)
         try:
             # After the build: a suite's modules are the .ko files it produced.
             selected = suites.discover(ROOT, names or None)
@@ -375,9 +403,15 @@ def main():
             own_boots(report, args.kdir, runnable, args.out, reported)
             check_manifests(report, manifests, reported)
 
-    section("summary")
+    TIMING.end()
+    section("timing", timed=False)
+    print(TIMING.table())
+    TIMING.write(args.out / "timing.json")
+    junit.write(report.results, args.out / "junit.xml")
+
+    section("summary", timed=False)
     print(report.table())
-    print(f"  (results and logs in {args.out}; {time.monotonic() - start:.0f} s)")
+    print(f"  (results and logs in {args.out}: timing.json, junit.xml; {time.monotonic() - start:.0f} s)")
     print(report.summary())
     return 1 if report.counts()[1] else 0
 

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Fetch, configure and build the pinned test kernel, once per cache key.
 #
-#   scripts/kernel.sh [debug|perf]     build if needed; print the tree's path last
+#   scripts/kernel.sh [debug|perf]          build if needed; print the tree's path last
+#   scripts/kernel.sh debug|perf --key      print the tree's folder name only (the
+#                                           cache key, for CI caches); fetches nothing
 #
 # The tree lives in $RKM_CACHE/kernel/<flavor>-<version>-<key>, where the key
 # hashes the Debian package version, the fragments of the flavor and the rustc,
@@ -41,6 +43,33 @@ fetch_source() {
 	echo "$tarball"
 }
 
+# The tree's folder name: the flavor, the version built and a hash of what
+# the build depends on.
+tree_name() {
+	local key
+	key=$( {
+		echo "$1"
+		cat "${fragment_files[@]}"
+		rustc --version
+		clang --version | head -n1
+		bindgen --version
+	} | sha256sum | cut -c1-12)
+	echo "$flavor-$1-$key"
+}
+
+# The version fetch_source would build, without fetching: the pinned one
+# when it is here or in the archive, else the archive's newest.
+if [ "${2:-}" = --key ]; then
+	archived=$(apt-cache madison linux-source-7.3 | awk '{print $3}')
+	version=$pinned
+	if [ ! -f "$src_dir/linux-source-7.3_$pinned.tar.xz" ] && ! grep -qxF "$pinned" <<<"$archived"; then
+		version=$(head -n1 <<<"$archived")
+		[ -n "$version" ] || die "linux-source-7.3 is not in any apt source (run scripts/bootstrap.sh)"
+	fi
+	tree_name "$version"
+	exit 0
+fi
+
 version=$pinned
 if ! tarball=$(fetch_source "$pinned"); then
 	version=$(apt-cache madison linux-source-7.3 | awk '{print $3; exit}')
@@ -50,14 +79,7 @@ if ! tarball=$(fetch_source "$pinned"); then
 	tarball=$(fetch_source "$version")
 fi
 
-key=$( {
-	echo "$version"
-	cat "${fragment_files[@]}"
-	rustc --version
-	clang --version | head -n1
-	bindgen --version
-} | sha256sum | cut -c1-12)
-tree=$RKM_CACHE/kernel/$flavor-$version-$key
+tree=$RKM_CACHE/kernel/$(tree_name "$version")
 built_stamp=$tree/.rkm-built
 
 if [ -f "$built_stamp" ]; then

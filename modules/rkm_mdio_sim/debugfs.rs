@@ -18,6 +18,11 @@
 //! Records: `counters` (per-register reads, writes, failures) and `trace`
 //! (the latest MDIO transactions, oldest first); writing `clear` empties them.
 //!
+//! phylib's state machine: `state_machine` shows `auto` (phylib's timer runs
+//! it) or `manual` (nothing does); writing `auto` or `manual` switches,
+//! `run` runs it once in manual mode (`EBUSY` in auto mode, `ENODEV` while
+//! the PHY has no driver).
+//!
 //! Input that does not parse fails with `EINVAL`; longer than 32 bytes too.
 
 use core::fmt::{
@@ -48,10 +53,12 @@ use crate::phy_model::{
         FaultCountText,
         InvalidInput,
         LinkText,
+        StateMachineCommand,
         MAX_INPUT, //
     },
     Partner, //
 };
+use crate::port::PortLink;
 
 /// The longest autonegotiation delay accepted, in milliseconds.
 const MAX_AN_DELAY_MS: u32 = 60_000;
@@ -60,11 +67,16 @@ const MAX_AN_DELAY_MS: u32 = 60_000;
 pub(crate) struct PortFiles {
     emulator: Arc<Emulator>,
     addr: u8,
+    link: Arc<PortLink>,
 }
 
 impl PortFiles {
-    pub(crate) fn new(emulator: Arc<Emulator>, addr: u8) -> Self {
-        Self { emulator, addr }
+    pub(crate) fn new(emulator: Arc<Emulator>, addr: u8, link: Arc<PortLink>) -> Self {
+        Self {
+            emulator,
+            addr,
+            link,
+        }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut SimPhy, u64) -> R) -> Result<R> {
@@ -78,11 +90,7 @@ impl PortFiles {
         parse: impl FnOnce(&[u8]) -> Result<P, InvalidInput>,
         apply: impl FnOnce(&mut SimPhy, u64, P),
     ) -> Result {
-        let mut buf = [0u8; MAX_INPUT];
-        let len = reader.len();
-        let input = buf.get_mut(..len).ok_or(EINVAL)?;
-        reader.read_slice(input)?;
-        let value = parse(input).map_err(|InvalidInput| EINVAL)?;
+        let value = read_input(reader, parse)?;
         self.with(|p, now| apply(p, now, value))
     }
 
@@ -158,6 +166,24 @@ fn populate<'data>(port: &'data PortFiles, dir: &ScopedDir<'data, '_>) {
     dir.read_write_callback_file(c"stuck_reset", port, &show_stuck_reset, &store_stuck_reset);
     dir.read_write_callback_file(c"counters", port, &show_counters, &store_clear_counters);
     dir.read_write_callback_file(c"trace", port, &show_trace, &store_clear_trace);
+    dir.read_write_callback_file(
+        c"state_machine",
+        port,
+        &show_state_machine,
+        &store_state_machine,
+    );
+}
+
+/// The user's input, parsed.
+fn read_input<P>(
+    reader: &mut UserSliceReader,
+    parse: impl FnOnce(&[u8]) -> Result<P, InvalidInput>,
+) -> Result<P> {
+    let mut buf = [0u8; MAX_INPUT];
+    let len = reader.len();
+    let input = buf.get_mut(..len).ok_or(EINVAL)?;
+    reader.read_slice(input)?;
+    parse(input).map_err(|InvalidInput| EINVAL)
 }
 
 fn parse_clear(input: &[u8]) -> Result<(), InvalidInput> {
@@ -368,4 +394,22 @@ fn show_trace(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
 
 fn store_clear_trace(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
     port.store(reader, parse_clear, |p, _, ()| p.trace.clear())
+}
+
+fn show_state_machine(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
+    let mode = if port.link.is_manual() {
+        "manual"
+    } else {
+        "auto"
+    };
+    writeln!(f, "{mode}")
+}
+
+fn store_state_machine(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
+    match read_input(reader, text::parse_state_machine)? {
+        StateMachineCommand::Auto => port.link.set_manual(false),
+        StateMachineCommand::Manual => port.link.set_manual(true),
+        StateMachineCommand::Run => return port.link.run_state_machine(),
+    }
+    Ok(())
 }

@@ -16,8 +16,10 @@
 //! register models and how to add one.
 //!
 //! Load the PHY drivers first: a PHY without a driver when its netdev attaches
-//! gets the generic driver.
+//! gets the generic driver. A driver unbound and bound again through sysfs
+//! keeps its netdev working (`bind.rs`).
 
+mod bind;
 mod bus;
 mod debugfs;
 mod emulator;
@@ -34,6 +36,7 @@ use kernel::{
     sync::Arc, //
 };
 
+use bind::BindWatch;
 use bus::MdioBus;
 use debugfs::PortFiles;
 use emulator::Emulator;
@@ -138,9 +141,11 @@ fn trace_len() -> Result<usize> {
 }
 
 /// The module: fields drop in declaration order, so the debugfs files go
-/// first, then the netdevs, the bus and the platform driver.
+/// first, then the bind notifier (which must not see the ports go: detaching
+/// a generic driver unbinds it), the netdevs, the bus and the platform driver.
 struct RkmMdioSim {
     _files: Pin<KBox<Scope<KVec<PortFiles>>>>,
+    _bind_watch: Pin<KBox<BindWatch>>,
     _ports: KVec<Port>,
     _bus: MdioBus,
     _parent_driver: Pin<KBox<driver::Registration<platform::Adapter<ParentDriver>>>>,
@@ -162,6 +167,7 @@ impl kernel::Module for RkmMdioSim {
         let bus = MdioBus::register(emulator.clone(), phy_mask, module)?;
 
         let mut ports = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
+        let mut links = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
         let mut files = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
         for &(addr, model) in layout.iter() {
             let port = Port::new(&bus, addr, model).inspect_err(|e| {
@@ -172,12 +178,18 @@ impl kernel::Module for RkmMdioSim {
                     e
                 );
             })?;
+            links.push(Arc::clone(port.link()), GFP_KERNEL)?;
+            files.push(
+                PortFiles::new(Arc::clone(&emulator), addr, Arc::clone(port.link())),
+                GFP_KERNEL,
+            )?;
             ports.push(port, GFP_KERNEL)?;
-            files.push(PortFiles::new(Arc::clone(&emulator), addr), GFP_KERNEL)?;
         }
+        let bind_watch = KBox::pin_init(BindWatch::new(links)?, GFP_KERNEL)?;
         let files = KBox::pin_init(debugfs::create(files), GFP_KERNEL)?;
         Ok(Self {
             _files: files,
+            _bind_watch: bind_watch,
             _ports: ports,
             _bus: bus,
             _parent_driver: parent_driver,

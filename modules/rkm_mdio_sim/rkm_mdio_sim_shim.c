@@ -17,9 +17,9 @@ void rkm_mdio_sim_netdev_init(struct net_device *ndev, struct device *parent,
 	eth_hw_addr_random(ndev);
 }
 
-struct phy_device *rkm_mdio_sim_netdev_phydev(struct net_device *ndev)
+void *rkm_mdio_sim_netdev_priv(struct net_device *ndev)
 {
-	return ndev->phydev;
+	return netdev_priv(ndev);
 }
 
 void rkm_mdio_sim_drop_skb(struct sk_buff *skb)

@@ -6,7 +6,6 @@ struct device;
 struct ethtool_ops;
 struct net_device;
 struct net_device_ops;
-struct phy_device;
 struct sk_buff;
 
 /*
@@ -16,8 +15,8 @@ struct sk_buff;
 void rkm_mdio_sim_netdev_init(struct net_device *ndev, struct device *parent,
 			      const struct net_device_ops *ops,
 			      const struct ethtool_ops *ethtool_ops);
-struct phy_device *rkm_mdio_sim_netdev_phydev(struct net_device *ndev);
-/* dev_kfree_skb_any() is a static inline. */
+/* netdev_priv() and dev_kfree_skb_any() are static inlines. */
+void *rkm_mdio_sim_netdev_priv(struct net_device *ndev);
 void rkm_mdio_sim_drop_skb(struct sk_buff *skb);
 
 #endif

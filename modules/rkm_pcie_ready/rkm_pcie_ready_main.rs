@@ -90,8 +90,11 @@ impl pci::Driver for ReadyDriver {
     }
 }
 
-/// Adds the device named by the `id` parameter to the driver's IDs, as writing to the driver's
-/// `new_id` file would; the driver then probes it if it is present and unbound.
+/// Adds the device named by the `id` parameter to the driver's IDs; the driver then probes it if
+/// it is present and unbound.
+///
+/// The driver's `new_id` file would refuse this ID: its `driver_data` is 0, where it accepts only
+/// that of an ID table entry (Documentation/rkm_pcie_ready.rst).
 fn add_id(id: u32) -> Result {
     if id == 0 {
         return Ok(());

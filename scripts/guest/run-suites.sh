@@ -23,6 +23,7 @@ loaded=""
 while read -r ko; do
 	[ -n "$ko" ] || continue
 	name=$(basename "$ko" .ko)
+	echo "rkm-timing: load $name"
 	if out=$(insmod "$ko" 2>&1); then
 		tap "ok - load $name"
 		loaded="$name $loaded"
@@ -37,14 +38,17 @@ for suite in /sys/kernel/debug/kunit/*/; do
 	cp "$suite/results" "$results/kunit/$(basename "$suite").ktap"
 done
 
-collections=$(sed 's/^/-c /' "$results/collections.list" | tr '\n' ' ')
-if [ -n "$collections" ]; then
+: >"$results/kselftest.tap"
+# One run per collection, so that the timing table shows each suite's.
+while read -r collection; do
+	[ -n "$collection" ] || continue
+	echo "rkm-timing: kselftest $collection"
 	# The runner reopens /dev/stdout per test; through a pipe, unlike a
 	# file, that cannot rewind the output.
-	# shellcheck disable=SC2086
-	"$ksft/run_kselftest.sh" $collections 2>&1 | cat >"$results/kselftest.tap"
-fi
+	"$ksft/run_kselftest.sh" -c "$collection" </dev/null 2>&1 | cat >>"$results/kselftest.tap"
+done <"$results/collections.list"
 
+echo "rkm-timing: unload"
 for name in $loaded; do
 	if out=$(rmmod "$name" 2>&1); then
 		tap "ok - unload $name"

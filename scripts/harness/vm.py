@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import timing
+
 EXIT_CODE_FILE = "exit_code"
 CONSOLE_LOG = "console.log"
 # Written by END_BOOT in the guest.
@@ -59,6 +61,11 @@ class Outcome:
     seconds: float
     console: Path
     panicked: bool = False  # the VM was stopped at the kernel's last panic words
+    events: list = field(default_factory=list)  # (seconds, what) of timing.console_event
+
+    @property
+    def phases(self):
+        return timing.phases(self.events, self.seconds)
 
     @property
     def ok(self):
@@ -148,7 +155,11 @@ def vng_command(boot, use_kvm):
     append = ["root=/dev/root", "printk.time=1", "panic=-1", "no5lvl"] + list(boot.append)
     results = boot.results.resolve()
     # A subshell, so that an `exit` in the command still reaches the echo.
-    wrapped = (f"({boot.command}); status=$?; sh {shlex.quote(str(END_BOOT))} {shlex.quote(str(results))}; "
+    # The markers begin the phases of the timing table (timing.py).
+    wrapped = (f"echo {timing.MARKER}command; ({boot.command}); status=$?; "
+               f"echo {timing.MARKER}end of boot: kmemleak scan, dmesg; "
+               f"sh {shlex.quote(str(END_BOOT))} {shlex.quote(str(results))}; "
+               f"echo {timing.MARKER}power off; "
                f"echo $status > {shlex.quote(str(results / EXIT_CODE_FILE))}; sync")
     cmd = [_vng(), "--user", "root", "--verbose",
            "--disable-microvm", "--cpus", str(boot.cpus), "--memory", boot.memory,
@@ -191,24 +202,37 @@ def run(boot, use_kvm=None, log=print):
     (boot.results / "vng-command").write_text(shlex.join(cmd) + "\n")
     start = time.monotonic()
     timed_out = panicked = False
+    events = []
     with open(console, "wb") as out, open(console, "rb") as watched:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=vng_environment(boot), start_new_session=True)
+        seen = partial = b""
+
+        def watch():
+            nonlocal seen, partial, panicked
+            chunk = watched.read()
+            # Keep a marker's worth of what was read, for one cut in two.
+            seen = seen[-len(_PANIC_END):] + chunk
+            panicked = panicked or _PANIC_END in seen
+            *lines, partial = (partial + chunk).split(b"\n")
+            now = time.monotonic() - start
+            events.extend((now, what) for line in lines
+                          if (what := timing.console_event(line.decode(errors="replace"))))
+
         try:
-            seen = b""
             while proc.poll() is None and not panicked:
                 if time.monotonic() - start > boot.timeout:
                     timed_out = True
                     break
-                time.sleep(0.2)
-                # Keep a marker's worth of what was read, for one cut in two.
-                seen = seen[-len(_PANIC_END):] + watched.read()
-                panicked = _PANIC_END in seen
+                time.sleep(timing.VM_POLL)
+                watch()
         finally:
             _kill(proc)
+        watch()
     seconds = time.monotonic() - start
     exit_code = None
     if exit_file.exists():
         text = exit_file.read_text().strip()
         exit_code = int(text) if text.lstrip("-").isdigit() else None
-    return Outcome(exit_code=exit_code, timed_out=timed_out, seconds=seconds, console=console, panicked=panicked)
+    return Outcome(exit_code=exit_code, timed_out=timed_out, seconds=seconds, console=console, panicked=panicked,
+                   events=events)

@@ -1,4 +1,4 @@
-"""The guest side of `make demo` and `make bench` across a kexec.
+"""The guest side of `make check`'s shared boot, and of `make demo` and `make bench` across a kexec.
 
 A suite's script may kexec: the guest then starts the whole script list
 again in the next kernel. Here the scripts run on the host; a "kexec" kills
@@ -31,6 +31,12 @@ echo "b: ran"
 """
 
 
+def executable(path, text):
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
 class AcrossKexec(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
@@ -40,18 +46,13 @@ class AcrossKexec(unittest.TestCase):
         bin_dir = self.dir / "bin"
         bin_dir.mkdir()
         for tool in ("mountpoint", "insmod", "rmmod"):
-            self._script(bin_dir / tool, "#!/bin/sh\nexit 0\n")
+            executable(bin_dir / tool, "#!/bin/sh\nexit 0\n")
         self.env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}")
-        self.a = self._script(self.dir / "a.sh", KEXECING_SUITE)
-        self.b = self._script(self.dir / "b.sh", PLAIN_SUITE)
+        self.a = executable(self.dir / "a.sh", KEXECING_SUITE)
+        self.b = executable(self.dir / "b.sh", PLAIN_SUITE)
 
     def tearDown(self):
         self.tmp.cleanup()
-
-    def _script(self, path, text):
-        path.write_text(text)
-        path.chmod(path.stat().st_mode | stat.S_IEXEC)
-        return path
 
     def _boot(self, guest_script, listing):
         (self.results / listing).write_text(f"a {self.a} /x/a.ko\nb {self.b}\n")
@@ -70,6 +71,43 @@ class AcrossKexec(unittest.TestCase):
         self.assertEqual((self.results / "a.json").read_text(), "a: after kexec\n")
         self.assertEqual((self.results / "a.status").read_text().strip(), "0")
         self.assertEqual((self.results / "b.runs").read_text(), "b: ran\n")
+
+
+# Stand-in for the kselftest runner: one result per collection, and it reads
+# its standard input, as a test may.
+FAKE_RUNNER = """#!/bin/sh
+cat >/dev/null
+echo "TAP version 13"
+echo "1..1"
+echo "# selftests: $2: prog"
+echo "ok 1 selftests: $2: prog"
+"""
+
+
+class SharedBoot(unittest.TestCase):
+    def test_each_collection_runs_on_its_own_and_every_phase_is_marked(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            results, ksft, bin_dir = tmp / "results", tmp / "ksft", tmp / "bin"
+            for d in (results, ksft, bin_dir):
+                d.mkdir()
+            for tool in ("mountpoint", "insmod", "rmmod"):
+                executable(bin_dir / tool, "#!/bin/sh\nexit 0\n")
+            executable(ksft / "run_kselftest.sh", FAKE_RUNNER)
+            (results / "modules.list").write_text("/m/a.ko\n/m/b.ko\n")
+            (results / "collections.list").write_text("a\nb\n")
+            run = subprocess.run(["sh", str(GUEST / "run-suites.sh"), str(results), str(ksft)],
+                                 env=dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}"),
+                                 capture_output=True, text=True, timeout=30)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            self.assertEqual([line for line in run.stdout.splitlines() if line.startswith("rkm-timing: ")],
+                             ["rkm-timing: load a", "rkm-timing: load b", "rkm-timing: kselftest a",
+                              "rkm-timing: kselftest b", "rkm-timing: unload"])
+            tap = (results / "kselftest.tap").read_text()
+            self.assertIn("ok 1 selftests: a: prog", tap)
+            self.assertIn("ok 1 selftests: b: prog", tap)
+            self.assertEqual((results / "modules.tap").read_text(),
+                             "ok - load a\nok - load b\nok - unload b\nok - unload a\n")
 
 
 if __name__ == "__main__":

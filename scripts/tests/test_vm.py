@@ -134,6 +134,14 @@ class Runner(unittest.TestCase):
         [found] = splat.boot_splats(outcome.console.parent)
         self.assertEqual((found.kind, found.line_number), ("panic", 5))
 
+    def test_console_markers_time_the_phases(self):
+        outcome = self.boot("run", "sleep 0.5; echo rkm-timing: load x; sleep 1")
+        phases = dict(outcome.phases)
+        self.assertEqual(list(phases), ["vng and QEMU start", "kernel boot and init", "command", "load x",
+                                        "end of boot: kmemleak scan, dmesg", "power off"])
+        self.assertGreaterEqual(phases["load x"], 0.8)
+        self.assertAlmostEqual(sum(phases.values()), outcome.seconds, places=3)
+
     def test_command_line(self):
         boot = vm.Boot(kdir=Path("/k"), command="true", results=Path("/r"),
                        append=["kho=on"], qemu_opts=["-device pci-testdev"])
@@ -144,7 +152,8 @@ class Runner(unittest.TestCase):
         self.assertIn("printk.time=1", append)
         self.assertIn("kho=on", append)
         self.assertIn("--qemu-opts=-device pci-testdev", cmd)
-        self.assertIn(f"(true); status=$?; sh {vm.END_BOOT} ", cmd[-1])
+        self.assertIn("(true); status=$?; ", cmd[-1])
+        self.assertIn(f"; sh {vm.END_BOOT} /r; ", cmd[-1])
         self.assertNotIn("--disable-kvm", vm.vng_command(boot, use_kvm=True))
 
 

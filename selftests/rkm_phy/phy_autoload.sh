@@ -8,8 +8,7 @@
 # modprobe helper at a wrapper using that tree.
 source "$(dirname "$(readlink -f "$0")")/phy_lib.sh"
 
-ktap_print_header
-ktap_set_plan 4
+phy_test_begin 4
 
 work=$(mktemp -d)
 cleanup() {

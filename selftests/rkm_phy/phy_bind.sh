@@ -3,16 +3,16 @@
 #
 # The Rust drivers of rkm_phy bind to the emulated PHYs (not the generic
 # driver), the netdevs' parents are bound to a driver, the emulator's debugfs
-# is root-only and its module parameters are checked. Without a driver loaded
-# at attach time, phylib silently takes the generic driver, and keeps it.
+# is root-only and its module parameters are checked. A driver unbound and
+# bound again through sysfs while the netdev is up leaves it working. Without
+# a driver loaded at attach time, phylib silently takes the generic driver,
+# and keeps it.
 source "$(dirname "$(readlink -f "$0")")/phy_lib.sh"
 
-ktap_print_header
-ktap_set_plan 14
+phy_test_begin 19
 trap restore_modules EXIT
 
-use_rkm_drivers
-sim_load || ktap_exit_fail_msg "cannot load rkm_mdio_sim"
+sim_start
 
 bound_to() { [ "$(phy_driver "$1")" = "$2" ]; }
 check "AX88772A bound to the rkm driver" bound_to 1 "rkm Asix Electronics AX88772A"
@@ -44,12 +44,52 @@ check "debugfs names each port's model" models_shown
 
 # Any other mode bit would let an unprivileged user inject faults.
 root_only() {
-	[ "$(find "$DBG" -type f | wc -l)" -eq $((4 * 17)) ] &&
+	[ "$(find "$DBG" -type f | wc -l)" -eq $((4 * 18)) ] &&
 		[ -z "$(find "$DBG" -type f -perm /077)" ]
 }
-check "debugfs: 17 files per port, all root-only" root_only
+check "debugfs: 18 files per port, all root-only" root_only
+
+# Unbinding removes the driver under phylib (phy_remove(): PHY state DOWN,
+# still attached) and binding leaves the PHY READY, never started: the next
+# phy_stop() WARNed. The emulator's netdev stops its PHY before the driver
+# goes and initialises and starts it once a driver is bound again.
+AX_DRV="/sys/bus/mdio_bus/drivers/rkm Asix Electronics AX88772A"
+DP_DRV="/sys/bus/mdio_bus/drivers/rkm TI DP83TG720S"
+ports_up rkmsim1 rkmsim4 || ktap_print_msg "no carrier before the unbind"
+mark=$(log_mark)
+unbind_stops() {
+	echo rkm-mdio-sim:01 >"$AX_DRV/unbind" && echo rkm-mdio-sim:04 >"$DP_DRV/unbind" &&
+		! [ -e "$MDIO/rkm-mdio-sim:01/driver" ] && ! [ -e "$MDIO/rkm-mdio-sim:04/driver" ] &&
+		carrier_is rkmsim1 0 && carrier_is rkmsim4 0 && powered_down rkmsim1 && powered_down rkmsim4
+}
+check "unbinding the drivers of up netdevs stops their PHYs: no carrier, powered down" unbind_stops
+# Without a driver phylib cannot start the PHY (phy_start() of a PHY
+# without a driver: "-EIO" and a WARN in the state machine).
+netdev_without_driver() {
+	ip link set rkmsim1 down && ip link set rkmsim1 up && ethtool rkmsim1 >/dev/null &&
+		! wait_carrier rkmsim1 1 3
+}
+check "without its driver, the netdev goes down and up, no carrier" netdev_without_driver
+rebind_starts() {
+	echo rkm-mdio-sim:01 >"$AX_DRV/bind" && echo rkm-mdio-sim:04 >"$DP_DRV/bind" &&
+		bound_to 1 "rkm Asix Electronics AX88772A" && bound_to 4 "rkm TI DP83TG720S" &&
+		wait_carrier rkmsim1 1 && wait_carrier rkmsim4 1 &&
+		link_mode_is rkmsim1 100Mb/s Full && link_mode_is rkmsim4 1000Mb/s Full
+}
+check "binding them again: the PHYs start, carrier at their speeds" rebind_starts
+down_after_rebind() {
+	ip link set rkmsim1 down && ip link set rkmsim4 down &&
+		powered_down rkmsim1 && powered_down rkmsim4 || return 1
+	ports_up rkmsim1 rkmsim4 && ! log_since "$mark" | grep -qE "WARNING|called from state"
+}
+check "down and up after the rebind: suspended, resumed, no warning" down_after_rebind
 
 sim_unload
+# Attaching took a reference to the driver's module, detaching drops the one
+# of the driver bound then: the same module, after a rebind.
+no_users() { [ "$(awk '$1 == "rkm_phy" { print $3 }' /proc/modules)" -eq 0 ]; }
+check "rkm_phy has no users left once the bus is gone" no_users
+
 not_loaded() { ! sim_load "$@" 2>/dev/null && ! loaded rkm_mdio_sim; }
 check "two models at one address are refused" not_loaded ax88772c=0x2
 check "a bus without PHYs is refused" not_loaded ax88772a=0 ax88772c=0 ax88796b=0 dp83tg720=0

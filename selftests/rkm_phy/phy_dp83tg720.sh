@@ -5,12 +5,10 @@
 # quality (SQI) and the TDR cable test with Open Alliance fault reports.
 source "$(dirname "$(readlink -f "$0")")/phy_lib.sh"
 
-ktap_print_header
-ktap_set_plan 11
+phy_test_begin 11
 trap restore_modules EXIT
 
-use_rkm_drivers
-sim_load || ktap_exit_fail_msg "cannot load rkm_mdio_sim"
+sim_start
 ports_up rkmsim4 rkmsim1 || ktap_print_msg "no carrier"
 
 sqi_is() { [ "$(ethtool_field rkmsim4 SQI)" = "$1" ]; }
@@ -55,12 +53,15 @@ down_refused() {
 check "no cable test with the interface down" down_refused
 asix_unsupported() { ! ethtool --cable-test rkmsim1 >/dev/null 2>&1; }
 check "no cable test on the Asix PHYs" asix_unsupported
+# Without link phylib answers -ENETDOWN before asking the driver
+# (linkstate_get_sqi() in net/ethtool/linkstate.c), so the reply has no SQI
+# and ethtool prints no SQI line.
 sqi_down() {
-	local sqi
-	sqi=$(ethtool_field rkmsim4 SQI)
-	[ -z "$sqi" ] || [ "$sqi" = 0/7 ]
+	local out
+	out=$(ethtool rkmsim4) || return 1
+	grep -qx "[[:space:]]*Link detected: no" <<<"$out" && ! grep -q "SQI" <<<"$out"
 }
-check "no SQI without link" sqi_down
+check "without link ethtool shows no SQI line" sqi_down
 
 rm -f $out
 ktap_finished

@@ -7,12 +7,10 @@
 # goes down and resumes it when it comes up).
 source "$(dirname "$(readlink -f "$0")")/phy_lib.sh"
 
-ktap_print_header
-ktap_set_plan 12
+phy_test_begin 12
 trap restore_modules EXIT
 
-use_rkm_drivers
-sim_load || ktap_exit_fail_msg "cannot load rkm_mdio_sim"
+sim_start
 ports_up $PORTS || ktap_print_msg "not every port got carrier"
 
 forced() {
@@ -73,8 +71,6 @@ back_to_slave() {
 }
 check "DP83TG720 forced slave against a master: link, status slave" back_to_slave
 
-# PDOWN is BMCR bit 11.
-powered_down() { [ $(($(reg "$1" 0) & 0x0800)) -ne 0 ]; }
 suspend_resume() {
 	ip link set "$1" down && powered_down "$1" || return 1
 	ip link set "$1" up && ! powered_down "$1" && wait_carrier "$1" 1

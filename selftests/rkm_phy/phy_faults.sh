@@ -8,12 +8,10 @@
 # emulator's debugfs rejects what it cannot parse.
 source "$(dirname "$(readlink -f "$0")")/phy_lib.sh"
 
-ktap_print_header
-ktap_set_plan 13
+phy_test_begin 14
 trap restore_modules EXIT
 
-use_rkm_drivers
-sim_load || ktap_exit_fail_msg "cannot load rkm_mdio_sim"
+sim_start
 ports_up rkmsim1 rkmsim2 || ktap_print_msg "no carrier"
 
 eio() { "$@" 2>&1 | grep -q "Input/output error"; }
@@ -67,6 +65,18 @@ check "switches and roles reject other words" eval 'rejects rkmsim1/link sideway
 check "input longer than 32 bytes is rejected" rejects rkmsim1/an_delay_ms \
 	"                                100"
 check "counters and trace only take clear" eval 'rejects rkmsim1/counters 0 && rejects rkmsim1/trace reset'
+# phylib's state machine runs on its own unless switched to manual; then only
+# a "run" runs it.
+state_machine_modes() {
+	local err
+	rejects rkmsim1/state_machine poll || return 1
+	err=$( { echo run >"$DBG/rkmsim1/state_machine"; } 2>&1) && return 1
+	case $err in *"Device or resource busy"*) ;; *) return 1 ;; esac
+	knob rkmsim1/state_machine manual && grep -qx manual "$DBG/rkmsim1/state_machine" &&
+		knob rkmsim1/state_machine run && knob rkmsim1/state_machine auto &&
+		grep -qx auto "$DBG/rkmsim1/state_machine" && wait_carrier rkmsim1 1
+}
+check "state_machine: auto, manual and run, which auto mode refuses (EBUSY)" state_machine_modes
 read_only() {
 	local f
 	for f in model status regs; do

@@ -4,14 +4,17 @@
 # the tests and unloads it after; the emulated bus (rkm_mdio_sim.ko) is loaded
 # by the tests themselves, after the PHY drivers they want bound, and every
 # test leaves the modules as it found them: rkm_phy loaded, the bus and the
-# in-tree drivers not.
+# in-tree drivers not. A test skips only when rkm_phy is not loaded at all;
+# a bus that loaded without a port's netdev, PHY device or debugfs directory
+# is a failure.
 #
 # Module autoload is off while a test runs (empty kernel.modprobe): phylib
 # would load the in-tree drivers for the emulated PHYs otherwise. The
 # autoload test turns it on its own way.
 
 DIR="$(dirname "$(readlink -f "$0")")"
-source "$DIR/../kselftest/ktap_helpers.sh" || exit 4
+# Without the helpers nothing can be reported: a failure, not a skip.
+source "$DIR/../kselftest/ktap_helpers.sh" || exit 1
 
 # build/kselftest/rkm_phy -> the repository.
 ROOT=$(readlink -f "$DIR/../../..")
@@ -26,11 +29,44 @@ INTREE="ax88796b_rust dp83tg720"
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 MODPROBE=$(cat /proc/sys/kernel/modprobe)
-echo >/proc/sys/kernel/modprobe
 
 loaded() { grep -q "^$1 " /proc/modules; }
 
+# The KTAP header and plan $1, or a skip of the whole test when the harness
+# did not load rkm_phy. Module autoload goes off (restore_modules turns it
+# back on).
+phy_test_begin() {
+	ktap_print_header
+	if ! [ -d /sys/module/rkm_phy ]; then
+		ktap_skip_all "rkm_phy is not loaded"
+		exit "$KSFT_SKIP"
+	fi
+	ktap_set_plan "$1"
+	echo >/proc/sys/kernel/modprobe
+}
+
 sim_load() { insmod "$SIM_KO" "$@"; }
+
+# Whether the default bus's ports are all there: each netdev, PHY device and
+# debugfs directory (a message names the first one missing).
+ports_present() {
+	local a f
+	for a in 1 2 3 4; do
+		for f in "/sys/class/net/rkmsim$a" "$MDIO/rkm-mdio-sim:0$a" "$DBG/rkmsim$a"; do
+			if ! [ -e "$f" ]; then
+				ktap_print_msg "rkm_mdio_sim is loaded but $f is missing"
+				return 1
+			fi
+		done
+	done
+}
+
+# The default bus with the rkm drivers bound, or the test fails.
+sim_start() {
+	use_rkm_drivers
+	sim_load "$@" || ktap_exit_fail_msg "cannot load rkm_mdio_sim"
+	ports_present || ktap_exit_fail_msg "a port of rkm_mdio_sim is missing"
+}
 
 sim_unload() {
 	if loaded rkm_mdio_sim; then rmmod rkm_mdio_sim; fi
@@ -128,6 +164,9 @@ link_mode_is() {
 reg() {
 	awk -v r="$(printf 0x%02x "$2")" '$1 == r { print $2 }' "$DBG/$1/regs"
 }
+
+# Whether the PHY of port $1 is powered down (BMCR bit 11, PDOWN).
+powered_down() { [ $(($(reg "$1" 0) & 0x0800)) -ne 0 ]; }
 
 # Writes $2 to debugfs file $1 of a port; fails if the write fails.
 knob() {

@@ -7,12 +7,10 @@
 # DP83TG720 drivers reset their PHY after a link loss, as their C versions do.
 source "$(dirname "$(readlink -f "$0")")/phy_lib.sh"
 
-ktap_print_header
-ktap_set_plan 17
+phy_test_begin 17
 trap restore_modules EXIT
 
-use_rkm_drivers
-sim_load || ktap_exit_fail_msg "cannot load rkm_mdio_sim"
+sim_start
 mark=$(log_mark)
 ports_up $PORTS || ktap_print_msg "not every port got carrier"
 

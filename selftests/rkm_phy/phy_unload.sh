@@ -6,12 +6,10 @@
 # back as often as wanted (kmemleak checks the cycles after the suite).
 source "$(dirname "$(readlink -f "$0")")/phy_lib.sh"
 
-ktap_print_header
-ktap_set_plan 6
+phy_test_begin 6
 trap restore_modules EXIT
 
-use_rkm_drivers
-sim_load || ktap_exit_fail_msg "cannot load rkm_mdio_sim"
+sim_start
 ports_up $PORTS || ktap_print_msg "not every port got carrier"
 
 pinned() {

@@ -15,7 +15,8 @@ use phy_model::text::{
     CableText,
     FaultCountText,
     InvalidInput,
-    LinkText, //
+    LinkText,
+    StateMachineCommand, //
 };
 use phy_model::{
     Access,
@@ -135,6 +136,24 @@ fn switches_roles_and_fault_counts() {
     assert_eq!(text::parse_fault_count(b"x"), Err(InvalidInput));
     assert_eq!(FaultCountText(FaultCount::Next(3)).to_string(), "3");
     assert_eq!(FaultCountText(FaultCount::Always).to_string(), "always");
+}
+
+#[test]
+fn state_machine_commands() {
+    assert_eq!(
+        text::parse_state_machine(b"manual\n"),
+        Ok(StateMachineCommand::Manual)
+    );
+    assert_eq!(
+        text::parse_state_machine(b"run"),
+        Ok(StateMachineCommand::Run)
+    );
+    assert_eq!(
+        text::parse_state_machine(b" auto "),
+        Ok(StateMachineCommand::Auto)
+    );
+    assert_eq!(text::parse_state_machine(b"run run"), Err(InvalidInput));
+    assert_eq!(text::parse_state_machine(b"poll"), Err(InvalidInput));
 }
 
 #[test]

@@ -114,7 +114,9 @@ pub enum Policy {
     /// - Below a port that supports more than 5.0 GT/s, it waits 100 ms after link training
     ///   completes, which the port shows with Data Link Layer Link Active (sec 6.6.1); such a
     ///   port must report that bit (sec 7.5.3.6). When one does not, the link is taken to be up
-    ///   1.0 s after the reset, the time by which the device must be ready.
+    ///   1.0 s after the reset, the time by which the device must be ready. A port that reports
+    ///   neither its speeds nor that bit therefore supports at most 5.0 GT/s: 100 ms after the
+    ///   reset.
     /// - A device must complete a valid configuration request 1.0 s after the reset, and
     ///   software must allow it that long before it calls the device broken (sec 6.6.1). It may
     ///   take longer by answering with Request Retry Status (sec 2.3.1), which software sees as

@@ -31,8 +31,11 @@ const NSEC_PER_MSEC: u64 = 1_000_000;
 ///
 /// Such a function is ready for configuration requests at any time after any reset, so software
 /// is exempt from the reset delays of PCIe r6.0, sec 6.6.1 (sec 7.5.1.1.4).
+///
+/// All ones is not the device's word: a function that is absent, powered off or in reset cannot
+/// answer, and the read returns all ones (the kernel's `PCI_POSSIBLE_ERROR()`), bit 0 included.
 pub fn immediate_readiness(status: u16) -> bool {
-    status & STATUS_IMMEDIATE_READINESS != 0
+    status != u16::MAX && status & STATUS_IMMEDIATE_READINESS != 0
 }
 
 /// An Extended Capability header (PCIe r6.0, sec 7.6.3), for walking to Readiness Time Reporting.
@@ -98,8 +101,10 @@ impl ReadinessTimes {
     /// Decodes the Readiness Time Reporting 1 register.
     ///
     /// [`None`] when its Valid bit (31) is clear: the times are then not valid and are not used.
+    /// [`None`] for all ones too, which a device that cannot answer reads as, Valid bit and all
+    /// (see [`immediate_readiness`]).
     pub fn from_register(rtr1: u32) -> Option<Self> {
-        if rtr1 & RTR1_VALID == 0 {
+        if rtr1 == u32::MAX || rtr1 & RTR1_VALID == 0 {
             return None;
         }
         Some(Self {

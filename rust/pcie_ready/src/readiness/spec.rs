@@ -114,6 +114,20 @@ impl Gate {
     }
 }
 
+/// Returns the branch of the rules for the port in `topology`.
+///
+/// A Downstream Port that supports more than 5.0 GT/s must report Data Link Layer Link Active
+/// (PCIe r6.0, sec 7.5.3.6), so one that reports neither its speeds nor that bit supports at most
+/// 5.0 GT/s, and the device may be read 100 ms after the reset (sec 6.6.1). The kernel counts the
+/// unknown speed as faster and sleeps a second more; a port that breaks sec 7.5.3.6 as well still
+/// gets its device polled until 1.0 s after the reset.
+fn spec_path(topology: &Topology) -> Path {
+    match topology.path() {
+        Path::Above5GtSilent if topology.max_link_speed().is_none() => Path::UpTo5Gt,
+        path => path,
+    }
+}
+
 /// Where the wait is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -146,7 +160,7 @@ pub(super) struct SpecWait {
 impl SpecWait {
     /// Creates the machine for a reset of the port in `topology`.
     pub(super) fn new(topology: &Topology, timing: SpecTiming) -> Self {
-        let path = topology.path();
+        let path = spec_path(topology);
         let above_5gt = matches!(path, Path::Above5Gt | Path::Above5GtSilent);
         Self {
             path,

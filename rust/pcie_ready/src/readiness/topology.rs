@@ -54,15 +54,16 @@ pub enum Path {
     Skip,
     /// A conventional PCI or PCI-X secondary bus.
     Conventional,
-    /// A port that supports at most 5.0 GT/s and does not report Data Link Layer Link Active.
+    /// A port that supports at most 5.0 GT/s and does not report Data Link Layer Link Active; for
+    /// the spec policy also one whose speeds are unknown and that does not report it.
     UpTo5Gt,
     /// A port that supports at most 5.0 GT/s and reports Data Link Layer Link Active.
     UpTo5GtReporting,
     /// A port that supports more than 5.0 GT/s, or whose speeds are unknown, and reports Data
     /// Link Layer Link Active, as PCIe r6.0, sec 7.5.3.6 requires of it.
     Above5Gt,
-    /// A port that supports more than 5.0 GT/s, or whose speeds are unknown, but does not report
-    /// Data Link Layer Link Active.
+    /// A port that supports more than 5.0 GT/s, or for the kernel policy one whose speeds are
+    /// unknown, but does not report Data Link Layer Link Active.
     Above5GtSilent,
 }
 
@@ -101,10 +102,11 @@ impl Topology {
         link::link_active_reporting(self.lnkcap)
     }
 
-    /// Returns the branch the PCI Express rules take for this port.
+    /// Returns the branch the PCI Express rules take for this port, as the kernel tells them.
     ///
     /// An unknown speed counts as above 5.0 GT/s, as in the kernel, where `PCI_SPEED_UNKNOWN`
-    /// compares greater than `PCIE_SPEED_5_0GT`.
+    /// compares greater than `PCIE_SPEED_5_0GT`; the spec policy takes such a port without Data
+    /// Link Layer Link Active reporting for [`Path::UpTo5Gt`].
     pub fn path(&self) -> Path {
         match self.port {
             PortKind::Conventional | PortKind::ToConventional => Path::Conventional,

@@ -112,6 +112,14 @@ fn status_immediate_readiness() {
     assert!(!immediate_readiness(0x0010));
 }
 
+/// A device that is absent, powered off or in reset reads all ones: no Status bit and no time
+/// in such a read is the device's word about itself.
+#[test]
+fn all_ones_is_no_self_report() {
+    assert!(!immediate_readiness(0xffff));
+    assert_eq!(ReadinessTimes::from_register(0xffff_ffff), None);
+}
+
 #[test]
 fn d3cold_delay_of_a_bus() {
     assert_eq!(bus_max_d3cold_delay([0]), 0);

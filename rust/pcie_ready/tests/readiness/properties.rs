@@ -60,7 +60,12 @@ fn earliest_permitted(topology: &Topology, device: &Device) -> Option<u32> {
         Path::Skip => None,
         // Trhfa: 2^25 cycles of a clock no faster than 33.33 MHz, 1006.6 ms.
         Path::Conventional => Some(1006),
+        // A port faster than 5.0 GT/s must report DLLLA (sec 7.5.3.6): one that reports neither
+        // that nor its speeds is at most 5.0 GT/s.
         Path::UpTo5Gt => Some(after_reset.unwrap_or(100)),
+        Path::Above5GtSilent if topology.max_link_speed().is_none() => {
+            Some(after_reset.unwrap_or(100))
+        }
         Path::UpTo5GtReporting => link_up.map(|up| up.max(after_reset.unwrap_or(100))),
         Path::Above5Gt => link_up.map(|up| up.max(fast(up))),
         // No way to see the link: it must be up by 1.0 s.

@@ -168,6 +168,14 @@ fn scenarios() -> Vec<Scenario> {
             spec: expect(ready(100), Path::Above5Gt, Some(100), 1, 1),
         },
         Scenario {
+            // QEMU's xio3130-downstream: Max Link Speed 0, no DLLLA reporting.
+            name: "unknown speed without DLLLA reporting",
+            topology: with(gen1, |t| (t.lnkcap, t.lnkcap2) = (0, 0)),
+            device: Device::ready_at(0),
+            kernel: expect(ready(1100), Path::Above5GtSilent, Some(1100), 1, 0),
+            spec: expect(ready(100), Path::UpTo5Gt, Some(100), 1, 0),
+        },
+        Scenario {
             name: "above 5 GT/s without DLLLA reporting",
             topology: downstream(4, false),
             device: Device::ready_at(0),

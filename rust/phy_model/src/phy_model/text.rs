@@ -92,6 +92,28 @@ pub fn parse_role(input: &[u8]) -> Result<Role, InvalidInput> {
     }
 }
 
+/// What the `state_machine` file accepts: who runs phylib's state machine of
+/// the PHY.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateMachineCommand {
+    /// phylib's own timer: it polls the PHY.
+    Auto,
+    /// Nothing runs it but [`StateMachineCommand::Run`].
+    Manual,
+    /// One run, now (manual mode only).
+    Run,
+}
+
+/// `auto`, `manual` or `run`.
+pub fn parse_state_machine(input: &[u8]) -> Result<StateMachineCommand, InvalidInput> {
+    match one_word(input)? {
+        b"auto" => Ok(StateMachineCommand::Auto),
+        b"manual" => Ok(StateMachineCommand::Manual),
+        b"run" => Ok(StateMachineCommand::Run),
+        _ => Err(InvalidInput),
+    }
+}
+
 /// A number of failures, or `always`.
 pub fn parse_fault_count(input: &[u8]) -> Result<FaultCount, InvalidInput> {
     match one_word(input)? {
