@@ -87,8 +87,11 @@ TIMING = timing.Timing()
 
 
 def section(title, timed=True):
+    """Prints a section's title; a timed one is a step of the timing table until the next section."""
     if timed:
         TIMING.step(title)
+    else:
+        TIMING.end()
     print(f"\n== {title} ==", flush=True)
 
 
@@ -167,7 +170,8 @@ def unittest_results(text):
 
 
 def make_step(report, suite, name, target, out, extra=()):
-    TIMING.step(f"build: make {target}")
+    """`make TARGET` as one result of SUITE ("static" or "build") and one timing step."""
+    TIMING.step(f"{suite}: make {target}")
     log = out / f"make-{target}.log"
     ok = run_logged(["make", "--no-print-directory", target, *extra], log)
     report.add(suite, name, "pass" if ok else "fail", "" if ok else f"see {log}", kind="build")
@@ -177,7 +181,7 @@ def make_step(report, suite, name, target, out, extra=()):
 
 
 def static_checks(report, out, kdir):
-    section("static checks")
+    section("static checks", timed=False)
     kdir_arg = [f"KDIR={kdir}"]
     make_step(report, "static", "rustfmt", "fmt-check", out, kdir_arg)
     make_step(report, "static", "clippy (warnings are errors)", "clippy", out, kdir_arg)
@@ -185,7 +189,7 @@ def static_checks(report, out, kdir):
 
 
 def builds(report, out, kdir):
-    section("build")
+    section("build", timed=False)
     kdir_arg = [f"KDIR={kdir}"]
     built = make_step(report, "build", "modules", "modules", out, kdir_arg)
     built &= make_step(report, "build", "selftests", "selftests", out, kdir_arg)
@@ -403,7 +407,6 @@ def main():
             own_boots(report, args.kdir, runnable, args.out, reported)
             check_manifests(report, manifests, reported)
 
-    TIMING.end()
     section("timing", timed=False)
     print(TIMING.table())
     TIMING.write(args.out / "timing.json")

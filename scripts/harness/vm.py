@@ -126,6 +126,19 @@ def kvm_usable(kdir, log=print):
     return works
 
 
+def _read_available(fd):
+    """(What a non-blocking pipe holds now, whether it is still open for writing)."""
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return data, True
+        if not chunk:
+            return data, False
+        data += chunk
+
+
 def _kill(proc):
     if proc.poll() is None:
         try:
@@ -203,14 +216,23 @@ def run(boot, use_kvm=None, log=print):
     start = time.monotonic()
     timed_out = panicked = False
     events = []
-    with open(console, "wb") as out, open(console, "rb") as watched:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    # The console comes through a pipe that this loop copies to console.log:
+    # QEMU's serial output, sent to a file, would start over at offset 0 after
+    # QEMU's own warnings on stderr ("nic e1000e.0 has no peer"), overwriting
+    # them and the kernel's first lines before the loop could read them.
+    with open(console, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=vng_environment(boot), start_new_session=True)
+        pipe = proc.stdout.fileno()
+        os.set_blocking(pipe, False)
         seen = partial = b""
 
         def watch():
+            """Copies what the console printed since; False once it is closed."""
             nonlocal seen, partial, panicked
-            chunk = watched.read()
+            chunk, is_open = _read_available(pipe)
+            out.write(chunk)
+            out.flush()
             # Keep a marker's worth of what was read, for one cut in two.
             seen = seen[-len(_PANIC_END):] + chunk
             panicked = panicked or _PANIC_END in seen
@@ -218,6 +240,7 @@ def run(boot, use_kvm=None, log=print):
             now = time.monotonic() - start
             events.extend((now, what) for line in lines
                           if (what := timing.console_event(line.decode(errors="replace"))))
+            return is_open
 
         try:
             while proc.poll() is None and not panicked:
@@ -228,7 +251,11 @@ def run(boot, use_kvm=None, log=print):
                 watch()
         finally:
             _kill(proc)
-        watch()
+        # What the killed VM's processes left in the pipe.
+        drained_by = time.monotonic() + 5
+        while watch() and time.monotonic() < drained_by:
+            time.sleep(0.05)
+        proc.stdout.close()
     seconds = time.monotonic() - start
     exit_code = None
     if exit_file.exists():

@@ -20,6 +20,13 @@ while [ $# -gt 0 ]; do
 	case $1 in --exec) shift; cmd=$1 ;; esac
 	shift
 done
+if [ "$RKM_FAKE_MODE" = qemu-warning ]; then
+	# As QEMU does: a warning on stderr, then the serial console reopens
+	# stdout (which, were stdout a file, would start over at offset 0).
+	echo "qemu-system-x86_64: warning: nic e1000e.0 has no peer" >&2
+	exec 1<>/proc/self/fd/1
+	RKM_FAKE_MODE=run
+fi
 echo "[    0.100000] Linux version 7.3.4"
 case "$RKM_FAKE_MODE" in
 run) sh -c "$cmd" ;;
@@ -141,6 +148,13 @@ class Runner(unittest.TestCase):
                                         "end of boot: kmemleak scan, dmesg", "power off"])
         self.assertGreaterEqual(phases["load x"], 0.8)
         self.assertAlmostEqual(sum(phases.values()), outcome.seconds, places=3)
+
+    def test_qemu_warnings_do_not_hide_the_kernel(self):
+        outcome = self.boot("qemu-warning", "true")
+        lines = outcome.console.read_text().splitlines()
+        self.assertEqual(lines[:2], ["qemu-system-x86_64: warning: nic e1000e.0 has no peer",
+                                     "[    0.100000] Linux version 7.3.4"])
+        self.assertIn("kernel boot and init", dict(outcome.phases))
 
     def test_command_line(self):
         boot = vm.Boot(kdir=Path("/k"), command="true", results=Path("/r"),
