@@ -34,7 +34,8 @@ help:
 	@echo '                       SUITE=name runs one suite (e.g. SUITE=rkm_env, SUITE=host, SUITE=static)'
 	@echo '  make suites          every SUITE= value, as JSON (for CI matrices)'
 	@echo '  make demo            boot the VM, load each module, show what it does (SUITE=name: one)'
-	@echo '  make bench           benchmarks on the perf kernel; JSON in build/bench/, tables (SUITE=name: one)'
+	@echo '  make bench           benchmarks on the perf kernel; JSON in build/bench/, Documentation/generated/'
+	@echo '                       (SUITE=name: one; BOOTS=n: n boots for every suite)'
 	@echo '  make vm              interactive shell in the test VM, modules at hand'
 	@echo '  make kernel          fetch and build the pinned test kernel (cached)'
 	@echo '  make selftests       build and install the kselftest suites into build/kselftest'
@@ -127,7 +128,7 @@ bench-kernel: bootstrap
 	@$(MAKE) --no-print-directory kernel FLAVOR=perf
 
 bench: $(bench_ready)
-	@scripts/bench.py --kdir $(bench_kdir) $(foreach s,$(SUITE),--suite $(s))
+	@scripts/bench.py --kdir $(bench_kdir) $(foreach s,$(SUITE),--suite $(s)) $(if $(BOOTS),--boots $(BOOTS))
 
 vm: modules selftests
 	@scripts/vm.py --kdir $(kdir)

@@ -15,6 +15,7 @@ use crate::{
 use core::mem::size_of;
 use kernel::{
     ioctl::{
+        _IO,
         _IOR,
         _IOW,
         _IOWR, //
@@ -47,6 +48,8 @@ pub(crate) const BITMAP: u32 = _IOWR::<rkm_accept_bitmap>(MAGIC, 3);
 pub(crate) const STATS: u32 = _IOR::<rkm_accept_stats>(MAGIC, 4);
 /// `RKM_ACCEPT_IOC_UNACCEPT`.
 pub(crate) const UNACCEPT: u32 = _IOW::<rkm_accept_range>(MAGIC, 5);
+/// `RKM_ACCEPT_IOC_CLEAR`.
+pub(crate) const CLEAR: u32 = _IO(MAGIC, 6);
 
 // SAFETY: two `__u64` fields: no padding, and every bit pattern is valid.
 unsafe impl FromBytes for rkm_accept_range {}
@@ -85,6 +88,7 @@ pub(crate) fn dispatch(region: &Region, cmd: u32, arg: usize) -> Result<isize> {
             let accepted = region.unaccept(range.start, range.size)?;
             Ok(isize::try_from(accepted).unwrap_or(isize::MAX))
         }
+        CLEAR => Ok(isize::try_from(region.clear()?).unwrap_or(isize::MAX)),
         _ => Err(ENOTTY),
     }
 }

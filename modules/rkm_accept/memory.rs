@@ -105,8 +105,8 @@ impl Drop for UnitPages {
 ///
 /// - A unit's pages are allocated ([`Memory::populate`]) before it is accepted, so an accepted
 ///   unit has pages.
-/// - A page is only written by the backend while the acceptor hands its unit out to exactly one
-///   caller, or at load;
+/// - A page is only written by the backend (or [`Memory::clear`]) while the acceptor hands its
+///   unit out to exactly one caller, or at load;
 ///   user space maps a page only while its unit is accepted.
 pub(crate) struct Memory {
     /// Pages in the region.
@@ -218,6 +218,27 @@ impl Memory {
         for flags in self.unit_flags(units) {
             flags.accepted.store(false, Relaxed);
         }
+    }
+
+    /// Clears the pages of `units` (clamped to the region) with the kernel's
+    /// `clear_highpage()`, and returns how many there were: the work of an accept under TDX
+    /// semantics without the acceptor, the benchmark's baseline. Emulated backends only: a
+    /// real backend's unaccepted pages are not the kernel's to write.
+    ///
+    /// The caller holds a ticket of the acceptor for `units`, all of them unaccepted.
+    pub(crate) fn clear(&self, units: UnitRange) -> Result<u64> {
+        if self.backend.is_real() {
+            return Err(EOPNOTSUPP);
+        }
+        let mut cleared = 0;
+        for page in self.unit_pages(units) {
+            // SAFETY: `page` is a valid page the region owns. Its unit is unaccepted, so no
+            // user maps it, and the caller's ticket keeps the backend away from it: nobody
+            // else reads or writes it meanwhile.
+            unsafe { ffi_ext::rkm_accept_clear_page(page.as_ptr()) };
+            cleared += 1;
+        }
+        Ok(cleared)
     }
 
     /// Records that a backend failed on `units`; a real backend's pages there are then leaked.
@@ -491,6 +512,22 @@ mod tests {
         scribble(&memory, 2, 0x5a);
         assert_eq!(memory.accept(UNIT, 4 * UNIT), Ok(()));
         assert!((1..4).all(|unit| unit_holds(&memory, unit, POISON)));
+        assert_eq!(memory.double_accepts(), 0);
+    }
+
+    /// The benchmark's clear writes zeros over every page that exists, and accepts nothing.
+    #[test]
+    fn clear_zeroes_the_pages_that_exist_and_accepts_nothing() {
+        let memory = memory(BackendKind::EmulatedSnp, 0, None);
+        memory.populate(UnitRange::new(1, 3)).unwrap();
+        scribble(&memory, 1, 0x5a);
+        scribble(&memory, 2, 0x5a);
+        assert_eq!(memory.clear(UnitRange::new(0, 4)), Ok(2 * UNIT_PAGES));
+        assert!(unit_holds(&memory, 1, 0) && unit_holds(&memory, 2, 0));
+        assert!(memory
+            .units
+            .iter()
+            .all(|flags| !flags.accepted.load(Relaxed)));
         assert_eq!(memory.double_accepts(), 0);
     }
 

@@ -324,6 +324,28 @@ impl Region {
         outcome
     }
 
+    /// Clears every page of the region without the acceptor (`RKM_ACCEPT_IOC_CLEAR`, test
+    /// only): the benchmark's baseline for the work of an accept. Returns the pages cleared.
+    pub(crate) fn clear(&self) -> Result<u64> {
+        let units = UnitRange::new(0, self.units());
+        let mut guard = self.state.lock();
+        // With every unit unaccepted no user maps a page, and the ticket keeps any accept
+        // out until the pages are cleared.
+        if guard.acceptor.table().unaccepted_units() != self.units() {
+            return Err(EBUSY);
+        }
+        let Begin::Ticket(ticket) = guard.acceptor.begin_units(units) else {
+            return Err(EBUSY);
+        };
+        drop(guard);
+        let cleared = self.memory.clear(units);
+        let mut guard = self.state.lock();
+        if guard.acceptor.end(ticket) == Wakeup::Waiters {
+            self.settled.notify_all();
+        }
+        cleared
+    }
+
     /// Remembers the mapping `file` maps the region through, so that
     /// [`Region::unaccept`] can tear its VMAs down.
     pub(crate) fn hold_mapping(&self, file: &File) -> Result {

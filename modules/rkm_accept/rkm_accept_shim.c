@@ -79,3 +79,8 @@ void rkm_accept_fill_page(struct page *page, u8 byte)
 	memset(addr, byte, PAGE_SIZE);
 	kunmap_local(addr);
 }
+
+void rkm_accept_clear_page(struct page *page)
+{
+	clear_highpage(page);
+}

@@ -15,5 +15,6 @@ bool rkm_accept_tdx_guest(void);
 phys_addr_t rkm_accept_page_to_phys(struct page *page);
 unsigned long rkm_accept_phys_to_virt(phys_addr_t phys);
 void rkm_accept_fill_page(struct page *page, u8 byte);
+void rkm_accept_clear_page(struct page *page);
 
 #endif

@@ -7,8 +7,9 @@
 //! debugfs file `probe`, a probe is handed over right away, intact or damaged
 //! by one fault; at load the module takes over every probe the previous
 //! kernel handed over and shows the outcomes in `probes`. The `bench_*`
-//! probes carry 1, 64 and 256 MiB: `timings` shows what handing them over
-//! and taking them over cost, and what copying their bytes instead costs.
+//! probes carry 1, 64 and 256 MiB, taken over by adopting their folios; the
+//! `copy_*` probes carry the same, taken over by copying them into new
+//! folios: `timings` shows what handing each over and taking it over cost.
 
 use core::fmt;
 
@@ -42,6 +43,7 @@ use crate::{
         Prepared,
         Producer,
         Registration,
+        Restore,
         Sink, //
     },
     read_word, //
@@ -57,25 +59,32 @@ struct Kind {
     fault: Option<Fault>,
     /// Length of its blob.
     blob_len: u64,
+    /// How the next kernel takes it over.
+    restore: Restore,
 }
 
 /// Blob of the fault probes: one folio of 16 pages.
 const SMALL: u64 = 64 << 10;
 
-/// A probe named `$name`, handed over as the subtree `rkm_handover.$name`.
+/// A probe named `$name`, handed over as the subtree `rkm_handover.$name`,
+/// taken over by adopting its folios unless `$restore` says otherwise.
 macro_rules! probe {
     ($name:literal, $fault:expr, $blob_len:expr) => {
+        probe!($name, $fault, $blob_len, Restore::Adopt)
+    };
+    ($name:literal, $fault:expr, $blob_len:expr, $restore:expr) => {
         Kind {
             name: $name,
             subtree: kernel::c_str!(concat!("rkm_handover.", $name)),
             fault: $fault,
             blob_len: $blob_len,
+            restore: $restore,
         }
     };
 }
 
-/// Every probe.
-const PROBES: [Kind; 12] = [
+/// Every probe. Each benchmark size is taken over both ways, adopted first.
+const PROBES: [Kind; 15] = [
     probe!("intact", None, SMALL),
     probe!("envelope_magic", Some(Fault::EnvelopeMagic), SMALL),
     probe!("envelope_crc", Some(Fault::EnvelopeCrc), SMALL),
@@ -86,8 +95,11 @@ const PROBES: [Kind; 12] = [
     probe!("record_count", Some(Fault::RecordCount), SMALL),
     probe!("foreign_abi", Some(Fault::ForeignAbi), SMALL),
     probe!("bench_1M", None, 1 << 20),
+    probe!("copy_1M", None, 1 << 20, Restore::Copy),
     probe!("bench_64M", None, 64 << 20),
+    probe!("copy_64M", None, 64 << 20, Restore::Copy),
     probe!("bench_256M", None, 256 << 20),
+    probe!("copy_256M", None, 256 << 20, Restore::Copy),
 ];
 
 /// Byte `offset` of a probe's blob: a pattern the next kernel checks.
@@ -173,7 +185,8 @@ fn intact_blob<'a>(entries: &'a [Entry], kind: &Kind) -> Option<&'a Blob> {
 }
 
 /// Nanoseconds a copy of `blob` into new folios takes: what a handover
-/// that copies its data instead of preserving it in place adds at each end.
+/// that copies its data instead of preserving it in place adds before the
+/// kexec.
 fn copy_nanos(blob: &Blob) -> Result<u64> {
     let started = Instant::<Monotonic>::now();
     let copy = blob.duplicate()?;
@@ -188,10 +201,8 @@ struct Found {
     outcome: Outcome,
     /// Whether the content is what was handed over, if it was taken over.
     intact: Option<bool>,
-    /// Time `retrieve()` took.
+    /// Time `retrieve_as()` took.
     restore_ns: u64,
-    /// Time copying the blob took, if it was taken over intact.
-    copy_ns: Option<u64>,
 }
 
 /// A probe handed over by this kernel.
@@ -222,16 +233,14 @@ impl Probes {
         let mut found = KVec::with_capacity(PROBES.len(), GFP_KERNEL)?;
         for kind in PROBES.iter() {
             let started = Instant::<Monotonic>::now();
-            let restored = handover::retrieve(kind.subtree);
+            let restored = handover::retrieve_as(kind.subtree, kind.restore);
             let restore_ns = nanos_since(started);
-            let (outcome, intact, copy_ns) = match restored {
-                Ok(restored) => {
-                    let blob = intact_blob(&restored.entries, kind);
-                    // Timing only: a copy that fails leaves the probe as it is.
-                    let copy_ns = blob.and_then(|blob| copy_nanos(blob).ok());
-                    (restored.outcome(), Some(blob.is_some()), copy_ns)
-                }
-                Err(outcome) => (outcome, None, None),
+            let (outcome, intact) = match restored {
+                Ok(restored) => (
+                    restored.outcome(),
+                    Some(intact_blob(&restored.entries, kind).is_some()),
+                ),
+                Err(outcome) => (outcome, None),
             };
             // One line per probe found; a reload finds them all taken.
             if !matches!(
@@ -246,7 +255,6 @@ impl Probes {
                     outcome,
                     intact,
                     restore_ns,
-                    copy_ns,
                 },
                 GFP_KERNEL,
             )?;
@@ -311,26 +319,22 @@ pub(crate) fn show_probes(probes: &Arc<Probes>, f: &mut fmt::Formatter<'_>) -> f
     Ok(())
 }
 
-/// `timings`: one line per probe taken over at load (no `copy_ns` if its
-/// content differs) and per probe handed over since, in nanoseconds:
+/// `timings`: one line per probe taken over at load and per probe handed
+/// over since, in nanoseconds (`copy_ns`: a copy of the blob into new
+/// folios):
 ///
 /// ```text
-/// restored bench_64M blob_bytes 67108864 restore_ns 231000 copy_ns 48000000
+/// restored bench_64M blob_bytes 67108864 restore_ns 231000
 /// published bench_64M blob_bytes 67108864 area_bytes 824 publish_ns 95000 copy_ns 51000000
 /// ```
 pub(crate) fn show_timings(probes: &Arc<Probes>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     for found in probes.found.iter() {
-        if !matches!(found.outcome, Outcome::Restored { .. }) {
-            continue;
-        }
-        write!(
-            f,
-            "restored {} blob_bytes {} restore_ns {}",
-            found.kind.name, found.kind.blob_len, found.restore_ns
-        )?;
-        match found.copy_ns {
-            Some(copy_ns) => writeln!(f, " copy_ns {copy_ns}")?,
-            None => writeln!(f)?,
+        if matches!(found.outcome, Outcome::Restored { .. }) {
+            writeln!(
+                f,
+                "restored {} blob_bytes {} restore_ns {}",
+                found.kind.name, found.kind.blob_len, found.restore_ns
+            )?;
         }
     }
     for published in probes.published.lock().iter() {
@@ -364,6 +368,21 @@ mod tests {
                 kind.subtree.to_bytes().strip_prefix(b"rkm_handover."),
                 Some(kind.name.as_bytes())
             );
+        }
+    }
+
+    /// Each benchmark size is handed over twice, to be adopted and to be
+    /// copied, so that both restores follow the same kexec.
+    #[test]
+    fn every_bench_size_has_a_copy_probe() {
+        for bench in PROBES.iter().filter(|k| k.name.starts_with("bench_")) {
+            let copy = PROBES
+                .iter()
+                .find(|k| k.name.strip_prefix("copy_") == bench.name.strip_prefix("bench_"));
+            assert!(matches!(bench.restore, Restore::Adopt));
+            assert!(copy.is_some_and(|c| c.blob_len == bench.blob_len
+                && matches!(c.restore, Restore::Copy)
+                && c.fault.is_none()));
         }
     }
 

@@ -31,6 +31,9 @@ These are "key = value" lines; '#' starts a comment; keys that may repeat
                 fewer such splats, or any other splat, fail the boot. E.g.
                   expect_splat = 1 possible circular locking dependency | lock_a | lock_b
   description   one line saying what the boot proves
+  boots         (bench.conf) how many boots of the perf kernel run this
+                suite's benchmark (default 1); its targets are judged over
+                the boots' medians
 """
 
 from dataclasses import dataclass, field
@@ -56,6 +59,7 @@ class BootConf:
     timeout: int = 0
     command: str = ""
     description: str = ""
+    boots: int = 1
 
 
 def parse_conf(text, name="vm"):
@@ -74,10 +78,10 @@ def parse_conf(text, name="vm"):
                 raise ConfError(f"{name}:{number}: {e}") from None
         elif key in _LISTS:
             getattr(conf, key).append(value)
-        elif key == "timeout":
+        elif key in ("timeout", "boots"):
             if not value.isdigit() or int(value) == 0:
-                raise ConfError(f"{name}:{number}: timeout must be a positive number of seconds")
-            conf.timeout = int(value)
+                raise ConfError(f"{name}:{number}: {key} must be a positive number")
+            setattr(conf, key, int(value))
         elif key in _SCALARS:
             setattr(conf, key, value)
         else:

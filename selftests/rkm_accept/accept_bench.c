@@ -4,14 +4,20 @@
  * (scripts/harness/bench.py) with four tables:
  *
  *   (a) time to first use of a 4 GiB region, lazy vs eager: from the start of
- *       finit_module() to the first byte read through the mapping;
- *   (b) acceptance throughput of the emulated backends (one ACCEPT ioctl of
- *       the whole region, its pages allocated by an earlier one) vs memset()
- *       of the same memory, mapped;
- *   (c) the cost of a fault on an accepted page vs a fault on anonymous
- *       memory, per page of a fresh mapping;
+ *       finit_module() to the first byte read through the mapping
+ *       (informational: lazy accepts one unit where eager accepts them all);
+ *   (b) acceptance throughput of the emulated backends: one ACCEPT ioctl of
+ *       the whole region (its pages allocated by an earlier one), the
+ *       backend's part of it (the module's accept_ns) and the acceptor's own
+ *       (the rest), against RKM_ACCEPT_IOC_CLEAR, the kernel's
+ *       clear_highpage() of the same pages without the acceptor;
+ *   (c) the acceptor's fault path: a fault on an accepted page vs a fault on
+ *       anonymous memory, per page of a fresh mapping;
  *   (d) a sequential touch of every page of 1 GiB: faults that waited for an
- *       accept, with and without accept-ahead.
+ *       accept, with and without accept-ahead (informational).
+ *
+ * Both sides of every target are timed here, by CLOCK_MONOTONIC, in the same
+ * rounds; the harness judges them (scripts/harness/bench.py).
  *
  *   accept_bench KO
  *
@@ -33,15 +39,16 @@
 /* (a) */
 #define FIRST_USE_SIZE (4 * GIB)
 #define FIRST_USE_ROUNDS 3
-#define FIRST_USE_TARGET 0.01
-/* (b) */
+/* (b): ACCEPT at most this many times the clear of the same pages. */
 #define THROUGHPUT_SIZE (256 * MIB)
 #define THROUGHPUT_ROUNDS 7
-#define THROUGHPUT_TARGET 0.8
-/* (c) */
+#define THROUGHPUT_TARGET 1.25
+/* (c): a write fault on an accepted page at most this many times an anonymous one. */
 #define FAULT_SIZE (64 * MIB)
 #define FAULT_ROUNDS 7
 #define FAULT_TARGET 1.2
+
+#define INFORMATIONAL "\"none (informational)\""
 /* (d) */
 #define WALK_SIZE GIB
 #define WALK_ROUNDS 3
@@ -197,7 +204,7 @@ static void bench_first_use(void)
 	static const char *const modes[] = { "lazy", "eager" };
 	uint64_t load_ns[2][MAX_ROUNDS], touch_ns[2][MAX_ROUNDS], total_ns[2][MAX_ROUNDS];
 	uint64_t accept_ns[2][MAX_ROUNDS];
-	uint64_t units[2] = { 0 }, total[2];
+	uint64_t units[2] = { 0 };
 
 	for (int round = 0; round < FIRST_USE_ROUNDS; round++) {
 		for (int i = 0; i < 2; i++) {
@@ -213,32 +220,83 @@ static void bench_first_use(void)
 	}
 	printf("  {\"title\": \"(a) time to first use of a %llu GiB region, median of %d\",\n"
 	       "   \"columns\": [\"mode\", \"load ms\", \"first touch ms\", \"first use ms\", "
-	       "\"units accepted\", \"accepting ms\"],\n   \"rows\": [",
+	       "\"units accepted\", \"accepting ms\", \"target\"],\n   \"rows\": [",
 	       FIRST_USE_SIZE / GIB, FIRST_USE_ROUNDS);
 	for (int m = 0; m < 2; m++) {
-		total[m] = median(total_ns[m], FIRST_USE_ROUNDS);
-		printf("%s[\"%s\", %.1f, %.3f, %.1f, %llu, %.1f]", m ? ", " : "", modes[m],
+		printf("%s[\"%s\", %.1f, %.3f, %.1f, %llu, %.1f, " INFORMATIONAL "]", m ? ", " : "", modes[m],
 		       median(load_ns[m], FIRST_USE_ROUNDS) / 1e6,
-		       median(touch_ns[m], FIRST_USE_ROUNDS) / 1e6, total[m] / 1e6,
+		       median(touch_ns[m], FIRST_USE_ROUNDS) / 1e6,
+		       median(total_ns[m], FIRST_USE_ROUNDS) / 1e6,
 		       (unsigned long long)units[m], median(accept_ns[m], FIRST_USE_ROUNDS) / 1e6);
 	}
 	printf("]},\n");
-	printf("  {\"title\": \"(a) first use, lazy / eager\",\n"
-	       "   \"columns\": [\"measure\", \"lazy / eager\", \"target\", \"met\"],\n"
-	       "   \"rows\": [[\"first use\", %.4f, \"<= %.2f\", \"%s\"]]},\n",
-	       ratio(total[0], total[1]), FIRST_USE_TARGET,
-	       ratio(total[0], total[1]) <= FIRST_USE_TARGET ? "yes" : "no");
+}
+
+/* The samples of one target, both sides timed in the same rounds. */
+struct target {
+	char name[64];
+	const char *measured, *baseline, *unit;
+	double bound;
+	int n;
+	double m[MAX_ROUNDS], b[MAX_ROUNDS];
+};
+
+static struct target targets[3];
+static int ntargets;
+
+static struct target *new_target(const char *measured, const char *baseline, const char *unit,
+				 double bound, const char *fmt, ...)
+{
+	struct target *t = &targets[ntargets++];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->name, sizeof(t->name), fmt, ap);
+	va_end(ap);
+	t->measured = measured;
+	t->baseline = baseline;
+	t->unit = unit;
+	t->bound = bound;
+	t->n = 0;
+	return t;
+}
+
+static void print_samples(const double *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		printf("%s%.3f", i ? ", " : "", v[i]);
+}
+
+static void print_targets(void)
+{
+	printf(" \"targets\": [");
+	for (int i = 0; i < ntargets; i++) {
+		struct target *t = &targets[i];
+
+		printf("%s\n  {\"name\": \"%s\", \"max_ratio\": %.2f, \"paired\": true,\n"
+		       "   \"measured\": {\"what\": \"%s, %s\", \"clock\": \"CLOCK_MONOTONIC in user space\", "
+		       "\"samples\": [", i ? "," : "", t->name, t->bound, t->measured, t->unit);
+		print_samples(t->m, t->n);
+		printf("]},\n   \"baseline\": {\"what\": \"%s, %s\", "
+		       "\"clock\": \"CLOCK_MONOTONIC in user space\", \"samples\": [", t->baseline, t->unit);
+		print_samples(t->b, t->n);
+		printf("]}}");
+	}
+	printf("\n ]}\n");
 }
 
 /*
- * (b) For one backend: nanoseconds of an ACCEPT of the whole region (and of
- * the backend calls in it) vs memset() of the mapped region, alternating.
- * The first ACCEPT also allocates the pages, and is reported on its own.
+ * (b) For one backend, alternating: an ACCEPT of the whole region, and a
+ * clear of its pages without the acceptor, each after an UNACCEPT of it
+ * (not timed). The first ACCEPT also allocates the pages, and is reported on
+ * its own.
  */
 static void throughput(const char *backend, bool last)
 {
-	uint64_t accept_ns[MAX_ROUNDS], backend_ns[MAX_ROUNDS], memset_ns[MAX_ROUNDS];
-	uint64_t accept, memset_med, first_ns;
+	uint64_t accept_ns[MAX_ROUNDS], backend_ns[MAX_ROUNDS], own_ns[MAX_ROUNDS];
+	uint64_t clear_ns[MAX_ROUNDS], first_ns;
+	struct target *t = new_target("ACCEPT of the region", "clear of its pages", "ms",
+				      THROUGHPUT_TARGET, "%s: ACCEPT vs clear", backend);
 	struct region r;
 
 	load("backend=%s size=%llu", backend, (unsigned long long)THROUGHPUT_SIZE);
@@ -248,45 +306,51 @@ static void throughput(const char *backend, bool last)
 	first_ns = now_ns() - first_ns;
 	for (int round = 0; round < THROUGHPUT_ROUNDS; round++) {
 		for (int i = 0; i < 2; i++) {
-			if ((round + i) % 2 == 0) {
-				uint64_t before = stats(&r).accept_ns, start;
+			uint64_t before, start;
+			long pages;
 
-				range(&r, RKM_ACCEPT_IOC_UNACCEPT, "UNACCEPT");
+			range(&r, RKM_ACCEPT_IOC_UNACCEPT, "UNACCEPT");
+			if ((round + i) % 2 == 0) {
+				before = stats(&r).accept_ns;
 				start = now_ns();
 				range(&r, RKM_ACCEPT_IOC_ACCEPT, "ACCEPT");
 				accept_ns[round] = now_ns() - start;
 				backend_ns[round] = stats(&r).accept_ns - before;
+				own_ns[round] = accept_ns[round] - backend_ns[round];
 			} else {
-				uint64_t start;
-
-				/* Only the memset is timed, not the faults mapping the pages. */
-				touch_pages(r.map, r.size, false);
 				start = now_ns();
-				memset((void *)r.map, round, r.size);
-				memset_ns[round] = now_ns() - start;
+				pages = ioctl(r.fd, RKM_ACCEPT_IOC_CLEAR);
+				clear_ns[round] = now_ns() - start;
+				if (pages != (long)(r.size / PAGE))
+					die("backend=%s: CLEAR cleared %ld pages of %llu: %s", backend, pages,
+					    (unsigned long long)(r.size / PAGE), strerror(errno));
 			}
 		}
+		t->m[t->n] = accept_ns[round] / 1e6;
+		t->b[t->n++] = clear_ns[round] / 1e6;
 	}
 	if (stats(&r).double_accepts)
 		die("backend=%s: double accepts", backend);
 	region_close(&r);
 	unload();
 
-	accept = median(accept_ns, THROUGHPUT_ROUNDS);
-	memset_med = median(memset_ns, THROUGHPUT_ROUNDS);
-	printf("[\"%s\", %.3f, %.3f, %.3f, %.3f, %.3f, \">= %.1f\", \"%s\"]%s", backend,
-	       gb_per_s(THROUGHPUT_SIZE, first_ns), gb_per_s(THROUGHPUT_SIZE, accept),
+	printf("[\"%s\", %.3f, %.3f, %.3f, %.3f, %.3f, \"%s\"]%s", backend,
+	       gb_per_s(THROUGHPUT_SIZE, first_ns),
+	       gb_per_s(THROUGHPUT_SIZE, median(accept_ns, THROUGHPUT_ROUNDS)),
 	       gb_per_s(THROUGHPUT_SIZE, median(backend_ns, THROUGHPUT_ROUNDS)),
-	       gb_per_s(THROUGHPUT_SIZE, memset_med), ratio(memset_med, accept), THROUGHPUT_TARGET,
-	       ratio(memset_med, accept) >= THROUGHPUT_TARGET ? "yes" : "no", last ? "" : ", ");
+	       median(own_ns, THROUGHPUT_ROUNDS) / 1e6,
+	       gb_per_s(THROUGHPUT_SIZE, median(clear_ns, THROUGHPUT_ROUNDS)), t->name,
+	       last ? "" : ", ");
 }
 
 static void bench_throughput(void)
 {
-	printf("  {\"title\": \"(b) acceptance throughput, GB/s, %llu MiB, median of %d\",\n"
+	printf("  {\"title\": \"(b) acceptance throughput, GB/s, %llu MiB, median of %d: "
+	       "ACCEPT, its backend calls (module clock), the acceptor's own ms (the rest), "
+	       "and the kernel's clear_highpage() of the same pages without the acceptor\",\n"
 	       "   \"columns\": [\"backend\", \"first ACCEPT, allocating\", \"ACCEPT\", "
-	       "\"backend only\", \"memset\", "
-	       "\"ACCEPT / memset\", \"target\", \"met\"],\n   \"rows\": [",
+	       "\"backend only\", \"acceptor's own ms\", \"in-kernel clear\", \"target\"],\n"
+	       "   \"rows\": [",
 	       THROUGHPUT_SIZE / MIB, THROUGHPUT_ROUNDS);
 	throughput("emulated-tdx", false);
 	throughput("emulated-snp", true);
@@ -323,21 +387,28 @@ static void faults(struct region *r, bool write)
 {
 	uint64_t ns[2][MAX_ROUNDS], region_ns, anon_ns;
 	uint64_t pages = FAULT_SIZE / PAGE;
+	struct target *t = write ? new_target("fault on an accepted page", "anonymous fault",
+					      "ns per page", FAULT_TARGET, "fault path, write")
+				 : NULL;
 
-	for (int round = 0; round < FAULT_ROUNDS; round++)
+	for (int round = 0; round < FAULT_ROUNDS; round++) {
 		for (int i = 0; i < 2; i++) {
 			int anon = (round + i) % 2;
 
 			ns[anon][round] = fault_pages(r, anon, write);
 		}
+		if (t) {
+			t->m[t->n] = (double)ns[0][round] / pages;
+			t->b[t->n++] = (double)ns[1][round] / pages;
+		}
+	}
 	region_ns = median(ns[0], FAULT_ROUNDS);
 	anon_ns = median(ns[1], FAULT_ROUNDS);
 	if (write)
-		printf("[\"write\", %.0f, %.0f, %.3f, \"<= %.1f\", \"%s\"], ", (double)region_ns / pages,
-		       (double)anon_ns / pages, ratio(region_ns, anon_ns), FAULT_TARGET,
-		       ratio(region_ns, anon_ns) <= FAULT_TARGET ? "yes" : "no");
+		printf("[\"write\", %.0f, %.0f, %.3f, \"%s\"], ", (double)region_ns / pages,
+		       (double)anon_ns / pages, ratio(region_ns, anon_ns), t->name);
 	else
-		printf("[\"read (anonymous: the zero page)\", %.0f, %.0f, %.3f, null, null]",
+		printf("[\"read (anonymous: the zero page)\", %.0f, %.0f, %.3f, " INFORMATIONAL "]",
 		       (double)region_ns / pages, (double)anon_ns / pages, ratio(region_ns, anon_ns));
 }
 
@@ -351,7 +422,7 @@ static void bench_faults(void)
 	printf("  {\"title\": \"(c) fault on an accepted page vs anonymous memory, ns per fault, "
 	       "%llu pages, median of %d\",\n"
 	       "   \"columns\": [\"first access\", \"accepted page\", \"anonymous\", "
-	       "\"accepted / anonymous\", \"target\", \"met\"],\n   \"rows\": [",
+	       "\"accepted / anonymous\", \"target\"],\n   \"rows\": [",
 	       FAULT_SIZE / PAGE, FAULT_ROUNDS);
 	faults(&r, true);
 	faults(&r, false);
@@ -413,18 +484,19 @@ static void bench_walk(void)
 		}
 	printf("  {\"title\": \"(d) sequential touch of %llu GiB (%llu units), median of %d\",\n"
 	       "   \"columns\": [\"accept_ahead\", \"faults\", \"faults waited\", \"waited %%\", "
-	       "\"units ahead\", \"wait ms\", \"walk ms\"],\n   \"rows\": [",
+	       "\"units ahead\", \"wait ms\", \"walk ms\", \"target\"],\n   \"rows\": [",
 	       WALK_SIZE / GIB, WALK_SIZE / (2 * MIB), WALK_ROUNDS);
 	for (unsigned int w = 0; w < WINDOWS; w++) {
 		uint64_t faults_waited = median(waited[w], WALK_ROUNDS);
 
-		printf("%s[%u, %llu, %llu, %.2f, %llu, %.1f, %.1f]", w ? ", " : "", walk_windows[w],
+		printf("%s[%u, %llu, %llu, %.2f, %llu, %.1f, %.1f, " INFORMATIONAL "]", w ? ", " : "",
+		       walk_windows[w],
 		       (unsigned long long)faults, (unsigned long long)faults_waited,
 		       100.0 * ratio(faults_waited, faults),
 		       (unsigned long long)median(ahead[w], WALK_ROUNDS),
 		       median(wait_ns[w], WALK_ROUNDS) / 1e6, median(ns[w], WALK_ROUNDS) / 1e6);
 	}
-	printf("]}\n");
+	printf("]}\n ],\n");
 }
 
 int main(int argc, char **argv)
@@ -442,6 +514,6 @@ int main(int argc, char **argv)
 	bench_throughput();
 	bench_faults();
 	bench_walk();
-	printf("]}\n");
+	print_targets();
 	return 0;
 }

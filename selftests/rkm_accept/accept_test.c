@@ -164,6 +164,34 @@ TEST_F(region, unaccept_then_touch_accepts_again)
 	EXPECT_EQ(0, range_ioctl(self->r.fd, RKM_ACCEPT_IOC_UNACCEPT, page_of(&self->r, 9, 0), 1));
 }
 
+/* The benchmark's baseline: a clear of the region's pages without the acceptor. */
+TEST_F(region, clear_needs_the_region_unaccepted_and_accepts_nothing)
+{
+	uint64_t start = page_of(&self->r, 2, 0), unit_pages = self->r.unit_size / PAGE;
+	struct rkm_accept_stats before, after;
+	int cleared;
+
+	/* An accepted unit may be mapped: no clear then. */
+	touch(&self->r, start);
+	EXPECT_EQ(-1, ioctl(self->r.fd, RKM_ACCEPT_IOC_CLEAR));
+	EXPECT_EQ(EBUSY, errno);
+
+	ASSERT_LE(1, range_ioctl(self->r.fd, RKM_ACCEPT_IOC_UNACCEPT, 0, self->r.size));
+	ASSERT_EQ(0, read_stats(self->r.fd, &before));
+	cleared = ioctl(self->r.fd, RKM_ACCEPT_IOC_CLEAR);
+	ASSERT_EQ(0, read_stats(self->r.fd, &after));
+	/* Every page of every unit that has pages (unit 2 has), and nothing accepted. */
+	EXPECT_LE((int)unit_pages, cleared);
+	EXPECT_EQ(0, cleared % unit_pages);
+	EXPECT_EQ(before.backend_calls, after.backend_calls);
+	EXPECT_EQ(before.units_accepted, after.units_accepted);
+	EXPECT_EQ(self->r.units, after.unaccepted_units);
+
+	/* The region works as before: a touch accepts the unit again. */
+	EXPECT_EQ(self->tdx ? 0 : RKM_ACCEPT_POISON, touch(&self->r, start));
+	EXPECT_EQ(1ULL << 2, accepted_mask(&self->r, self->words, self->nwords));
+}
+
 struct toucher {
 	struct region *r;
 	uint64_t offset;

@@ -1,72 +1,51 @@
 #!/bin/sh
-# rkm_handover's part of `make bench`: the blackout cost of a handover of 1,
-# 64 and 256 MiB, against copying the data (scripts/guest/bench.sh runs this
-# with the module loaded, before and after one kexec).
+# rkm_handover's part of `make bench`: taking a handover of 1, 64 and 256 MiB
+# over by adopting its folios, against a restore that copies them, both
+# through the same kexec; repeated along a chain of kexecs, one sample of
+# each per kernel. scripts/guest/bench.sh runs this with the module loaded,
+# in every kernel of the chain.
 #
-# Before: the bench_* probes are handed over (debugfs `probe`): writing and
-# publishing each handover is timed, and copying its blob into new folios.
-# Their timings are kept in $RKM_RESULTS, then kexec into the same kernel.
-# After: loading the module took each probe over (blob folios adopted in
-# place), timed, and copied each blob into new folios, timed. A handover
-# that copied its data would pay that copy on top at each end, so the
-# baseline is each measured time plus its copy. Prints the JSON report.
+# Each kernel but the last hands the probes over (debugfs `probe`): for each
+# size a bench_ probe, which the next kernel adopts, and a copy_ probe, which
+# it copies into new folios and frees (probe.rs). Each kernel after the first
+# checks that every probe came back intact and keeps the `timings` lines in
+# $RKM_RESULTS; the last prints the JSON report (bench_report.awk).
+set -u
+here=$(dirname "$(readlink -f "$0")")
 dbg=/sys/kernel/debug/rkm_handover
-kept=$RKM_RESULTS/rkm_handover.published
+kernel_file=$RKM_RESULTS/rkm_handover.kernel
+timings=$RKM_RESULTS/rkm_handover.timings
 sizes="1M 64M 256M"
+kexecs=5
 
-if [ ! -e "$kept" ]; then
+fail() {
+	echo "rkm_handover bench: $*" >&2
+	exit 1
+}
+
+kernel=$(cat "$kernel_file" 2>/dev/null || echo 0)
+if [ "$kernel" -gt 0 ]; then
+	for size in $sizes; do
+		for probe in bench_$size copy_$size; do
+			grep -q "^$probe restored: .*; content intact$" $dbg/probes ||
+				fail "kernel $kernel: $(grep "^$probe " $dbg/probes)"
+		done
+	done
+	grep '^restored ' $dbg/timings | sed "s/^/$kernel /" >>"$timings" || fail "no timings"
+fi
+if [ "$kernel" -lt "$kexecs" ]; then
 	# The intact probe (64 KiB) goes first at both ends, so that the first
 	# measured one does not pay for QEMU translating the code the first time
 	# it runs; it is not reported.
-	for probe in intact bench_1M bench_64M bench_256M; do
-		echo "$probe" >$dbg/probe || exit 1
+	probes=intact
+	for size in $sizes; do probes="$probes bench_$size copy_$size"; done
+	for probe in $probes; do
+		echo "$probe" >$dbg/probe || fail "kernel $kernel: cannot hand $probe over"
 	done
-	cp $dbg/timings "$kept" || exit 1
+	grep '^published ' $dbg/timings | sed "s/^/$kernel /" >>"$timings" || fail "no timings"
+	echo $((kernel + 1)) >"$kernel_file"
 	sync
-	"$(dirname "$0")/kexec_stage" "$RKM_KDIR/arch/x86/boot/bzImage" 2
-	echo "kexec failed" >&2
-	exit 1
+	"$here/kexec_stage" "$RKM_KDIR/arch/x86/boot/bzImage" $((kernel + 2))
+	fail "kexec failed"
 fi
-
-# Every bench probe must have come back intact.
-for size in $sizes; do
-	grep -q "^bench_$size restored: .*; content intact$" $dbg/probes || {
-		echo "bench_$size: $(grep "^bench_$size " $dbg/probes)" >&2
-		exit 1
-	}
-done
-
-# Lines "published|restored NAME blob_bytes B [area_bytes A] publish_ns|restore_ns T copy_ns C"
-# of both kernels, as two tables of microseconds.
-cat "$kept" $dbg/timings | awk -v sizes="$sizes" '
-# A missing measurement is null, never 0.
-function us(ns) { return ns == "" ? "null" : sprintf("%.1f", ns / 1000) }
-function sum(a, b) { return a == "" || b == "" ? "" : a + b }
-function ratio(a, b) { return a == "" || b == "" || b == 0 ? "null" : sprintf("%.1f", a / b) }
-function label(s) { sub(/M$/, " MiB", s); return s }
-{
-	name = substr($2, 7)
-	for (i = 3; i < NF; i += 2)
-		v[$1, name, $i] = $(i + 1)
-}
-END {
-	n = split(sizes, size, " ")
-	printf "{\"suite\": \"rkm_handover\",\n \"params\": {\"samples\": 1, \"sizes\": \"%s\", \"warm_up\": \"intact\"},\n \"tables\": [\n", sizes
-	printf "  {\"title\": \"Restore at load, us: blob folios adopted in place vs copied (target: 64 MiB <= 5000 us, >= 10x faster)\",\n"
-	printf "   \"columns\": [\"state\", \"adopt\", \"copy baseline\", \"baseline / adopt\"],\n   \"rows\": [\n"
-	for (i = 1; i <= n; i++) {
-		s = size[i]; t = v["restored", s, "restore_ns"]; c = v["restored", s, "copy_ns"]
-		printf "    [\"%s\", %s, %s, %s]%s\n", label(s), us(t), us(sum(t, c)), ratio(sum(t, c), t),
-			i < n ? "," : ""
-	}
-	printf "   ]},\n"
-	printf "  {\"title\": \"Serialize before kexec, us: metadata written, blob folios preserved in place vs copied\",\n"
-	printf "   \"columns\": [\"state\", \"area bytes\", \"publish\", \"copy baseline\", \"baseline / publish\"],\n   \"rows\": [\n"
-	for (i = 1; i <= n; i++) {
-		s = size[i]; t = v["published", s, "publish_ns"]; c = v["published", s, "copy_ns"]
-		a = v["published", s, "area_bytes"]
-		printf "    [\"%s\", %s, %s, %s, %s]%s\n", label(s), a == "" ? "null" : a, us(t), us(sum(t, c)),
-			ratio(sum(t, c), t), i < n ? "," : ""
-	}
-	printf "   ]}\n ]}\n"
-}'
+awk -v sizes="$sizes" -v kexecs="$kexecs" -f "$here/bench_report.awk" "$timings"

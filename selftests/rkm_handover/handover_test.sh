@@ -163,7 +163,7 @@ ktap_test_result "a damaged probe is handed over" damaged_probe
 probes_found_nothing() {
 	local name expected=""
 	for name in intact envelope_magic envelope_crc segment_address payload_magic header_crc \
-		data_crc record_count foreign_abi bench_1M bench_64M bench_256M; do
+		data_crc record_count foreign_abi bench_1M copy_1M bench_64M copy_64M bench_256M copy_256M; do
 		expected+="$name none: not a KHO boot, nothing handed over; fresh start"$'\n'
 	done
 	[ -r "$dbg/probes" ] && [ -r "$dbg/timings" ] || return 1
@@ -173,7 +173,7 @@ probes_found_nothing() {
 	fi
 	! grep -q '^restored' "$dbg/timings"
 }
-ktap_test_result "a cold boot found none of the 12 probes" probes_found_nothing
+ktap_test_result "a cold boot found none of the 15 probes" probes_found_nothing
 
 store_left_as_found() {
 	cleanup

@@ -104,4 +104,15 @@ struct rkm_accept_stats {
  */
 #define RKM_ACCEPT_IOC_UNACCEPT _IOW(RKM_ACCEPT_IOC_MAGIC, 5, struct rkm_accept_range)
 
+/*
+ * Test only, the benchmark's baseline: clear every page of the region with
+ * the kernel's clear_highpage(), as the page allocator clears pages, without
+ * the acceptor (no bitmap, no backend): the work of an accept under TDX
+ * semantics and nothing else. Returns the number of pages cleared (a unit
+ * gets its pages at its first accept). EBUSY unless every unit is
+ * unaccepted and none is being accepted (UNACCEPT the region first).
+ * EOPNOTSUPP with a real backend.
+ */
+#define RKM_ACCEPT_IOC_CLEAR _IO(RKM_ACCEPT_IOC_MAGIC, 6)
+
 #endif /* _UAPI_RKM_ACCEPT_H */

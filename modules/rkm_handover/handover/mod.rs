@@ -500,8 +500,10 @@ pub struct Restored {
     /// Generation of the kernel that handed the state over; this kernel's
     /// is the next.
     pub generation: Generation,
-    /// The records, sorted by key, blobs adopted.
+    /// The records, sorted by key, blobs adopted (or copied).
     pub entries: KVVec<Entry>,
+    /// Whether the blobs were copied rather than adopted ([`Restore::Copy`]).
+    copied: bool,
 }
 
 impl Restored {
@@ -520,6 +522,7 @@ impl Restored {
             records: u32::try_from(self.entries.len()).unwrap_or(u32::MAX),
             blobs,
             blob_bytes,
+            copied: self.copied,
         }
     }
 }
@@ -529,12 +532,28 @@ pub fn nanos_since(started: Instant<Monotonic>) -> u64 {
     u64::try_from(started.elapsed().as_nanos()).unwrap_or(0)
 }
 
+/// How [`retrieve_as`] takes the blobs of a handover over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restore {
+    /// The preserved folios become the blobs' folios: nothing is copied.
+    Adopt,
+    /// Each blob is copied out of its preserved folios into new ones, and the preserved
+    /// folios are freed: what a handover that does not keep its memory in place pays. The
+    /// benchmark's baseline, restored through the same kexec as [`Restore::Adopt`].
+    Copy,
+}
+
 /// Takes over the state the previous kernel handed over as `name`.
 ///
 /// Whatever the outcome, the handover is consumed: a later call in this
 /// kernel finds [`Outcome::TakenOver`]. On refusal, the memory the
 /// envelope lists is freed; a damaged envelope's memory stays reserved.
 pub fn retrieve(name: &CStr) -> Result<Restored, Outcome> {
+    retrieve_as(name, Restore::Adopt)
+}
+
+/// [`retrieve`], taking blobs over as `how` says.
+pub fn retrieve_as(name: &CStr, how: Restore) -> Result<Restored, Outcome> {
     if !kho::enabled() {
         return Err(Outcome::Volatile);
     }
@@ -564,7 +583,7 @@ pub fn retrieve(name: &CStr) -> Result<Restored, Outcome> {
             error,
             reclaimed: reclaim_all(&envelope, area.phys),
         }),
-        Examined::Accepted(handover) => adopt(&handover, area.phys),
+        Examined::Accepted(handover) => adopt(&handover, area.phys, how),
     };
     // SAFETY: As above; the borrows of the area have ended.
     retire(unsafe { area.bytes_mut() });
@@ -594,7 +613,11 @@ fn reclaim_all(envelope: &format::Envelope<'_>, area_phys: u64) -> u64 {
 }
 
 /// Takes over the records and blobs of a validated handover.
-fn adopt(handover: &format::Handover<'_>, area_phys: u64) -> Result<Restored, Outcome> {
+fn adopt(
+    handover: &format::Handover<'_>,
+    area_phys: u64,
+    how: Restore,
+) -> Result<Restored, Outcome> {
     let envelope = handover.envelope();
     let fail = |error: Error, reclaimed| Outcome::Failed {
         errno: error.to_errno(),
@@ -660,10 +683,15 @@ fn adopt(handover: &format::Handover<'_>, area_phys: u64) -> Result<Restored, Ou
                         .push(folio, GFP_KERNEL)
                         .map_err(|_| fail(ENOMEM, reclaimed))?;
                 }
-                Item::Blob(
-                    Arc::new(Blob::adopt(chunks, blob.len), GFP_KERNEL)
-                        .map_err(|_| fail(ENOMEM, reclaimed))?,
-                )
+                let adopted = Blob::adopt(chunks, blob.len);
+                let blob = match how {
+                    Restore::Adopt => adopted,
+                    // Dropping the adopted blob frees the preserved folios.
+                    Restore::Copy => adopted
+                        .duplicate()
+                        .map_err(|error| fail(error, reclaimed))?,
+                };
+                Item::Blob(Arc::new(blob, GFP_KERNEL).map_err(|_| fail(ENOMEM, reclaimed))?)
             }
         };
         entries
@@ -679,5 +707,6 @@ fn adopt(handover: &format::Handover<'_>, area_phys: u64) -> Result<Restored, Ou
     Ok(Restored {
         generation: handover.generation(),
         entries,
+        copied: how == Restore::Copy,
     })
 }

@@ -76,16 +76,24 @@ fn report_is_the_json_bench_py_reads() {
  "params": {"iterations": 1000, "samples": 3, "duration_ms": 20, "runs": 2},
  "tables": [
   {"title": "Uncontended lock+unlock pair, ns (median of 3 samples of 1000 pairs)",
-   "columns": ["lock", "Rust guard", "C raw", "C guard()", "Rust / C raw"],
+   "columns": ["lock", "Rust guard", "C raw", "C guard()", "Rust / C raw", "target"],
    "rows": [
-    ["mutex", 21.45, 20.00, 20.10, 1.072],
-    ["seqlock write", 9.99, 9.00, null, 1.111]
+    ["mutex", 21.45, 20.00, 20.10, 1.072, "mutex"],
+    ["seqlock write", 9.99, 9.00, null, 1.111, "seqlock write"]
    ]},
   {"title": "Contended lock+unlock pairs, millions per second (median of 2 runs of 20 ms)",
-   "columns": ["lock", "Rust 1 thread", "C raw 1 thread", "Rust 2 threads", "C raw 2 threads"],
+   "columns": ["lock", "Rust 1 thread", "C raw 1 thread", "Rust 2 threads", "C raw 2 threads", "target"],
    "rows": [
-    ["mutex", 12.345, 12.000, 4.000, 3.999]
+    ["mutex", 12.345, 12.000, 4.000, 3.999, "none (informational)"]
    ]}
+ ],
+ "targets": [
+  {"name": "mutex", "max_ratio": 1.050, "min_boots": 5,
+   "measured": {"what": "Rust guard, ns per pair", "clock": "ktime around each sample of pairs, median of this boot's samples", "samples": [21.45]},
+   "baseline": {"what": "C raw, ns per pair", "clock": "ktime around each sample of pairs, median of this boot's samples", "samples": [20.00]}},
+  {"name": "seqlock write", "max_ratio": 1.050, "min_boots": 5,
+   "measured": {"what": "Rust guard, ns per pair", "clock": "ktime around each sample of pairs, median of this boot's samples", "samples": [9.99]},
+   "baseline": {"what": "C raw, ns per pair", "clock": "ktime around each sample of pairs, median of this boot's samples", "samples": [9.00]}}
  ]}
 "#;
     assert_eq!(report.to_string(), want);
@@ -100,4 +108,5 @@ fn report_without_rows_is_still_json_shaped() {
     };
     let text = report.to_string();
     assert!(text.contains("\"rows\": [\n   ]}"), "{text}");
+    assert!(text.contains("\"targets\": [\n ]}"), "{text}");
 }

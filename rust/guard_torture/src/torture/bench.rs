@@ -23,6 +23,16 @@ pub const MAX_ITERATIONS: u32 = 10_000_000;
 pub const MAX_BENCH_DURATION_MS: u32 = 10_000;
 /// Thread counts of the contended runs.
 pub const CONTENDED_THREADS: [usize; 2] = [1, 2];
+/// The target for every uncontended pair: the Rust guard at most this many thousandths of C
+/// raw, both medians of the same boot.
+const TARGET_RATIO_MILLI: u64 = 1050;
+/// Boots whose ratios the verdict takes the median of: one boot's noise is not a verdict.
+const TARGET_MIN_BOOTS: u32 = 5;
+/// The clock of both sides of a target: each sample is timed around its pairs, in the module
+/// (Rust) and in `rkm_guard_bench.c` (C), by the monotonic clock; the report gives the median.
+const CLOCK: &str = "\"ktime around each sample of pairs, median of this boot's samples\"";
+/// What a table row without a target says instead (`scripts/harness/bench.py`).
+const INFORMATIONAL: &str = "none (informational)";
 
 // Short samples, many of them: a sample the host interrupts (the benchmark VM shares its CPUs)
 // is an outlier the median ignores, and short ones are rarely interrupted.
@@ -220,18 +230,19 @@ impl fmt::Display for BenchReport<'_> {
         )?;
         writeln!(
             f,
-            "   \"columns\": [\"lock\", \"Rust guard\", \"C raw\", \"C guard()\", \"Rust / C raw\"],"
+            "   \"columns\": [\"lock\", \"Rust guard\", \"C raw\", \"C guard()\", \"Rust / C raw\", \"target\"],"
         )?;
         writeln!(f, "   \"rows\": [")?;
         for (i, c) in self.costs.iter().enumerate() {
             writeln!(
                 f,
-                "    [{}, {}, {}, {}, {}]{}",
+                "    [{}, {}, {}, {}, {}, {}]{}",
                 JsonStr(c.kind),
                 ns_from_ps(Some(c.rust_ps)),
                 ns_from_ps(Some(c.c_raw_ps)),
                 ns_from_ps(c.c_guard_ps),
                 milli(ratio_milli(c.rust_ps, c.c_raw_ps)),
+                JsonStr(c.kind),
                 if i + 1 < self.costs.len() { "," } else { "" }
             )?;
         }
@@ -249,7 +260,7 @@ impl fmt::Display for BenchReport<'_> {
                 ", \"Rust {threads} thread{plural}\", \"C raw {threads} thread{plural}\""
             )?;
         }
-        writeln!(f, "],")?;
+        writeln!(f, ", \"target\"],")?;
         writeln!(f, "   \"rows\": [")?;
         for (i, t) in self.throughput.iter().enumerate() {
             write!(f, "    [{}", JsonStr(t.kind))?;
@@ -258,7 +269,8 @@ impl fmt::Display for BenchReport<'_> {
             }
             writeln!(
                 f,
-                "]{}",
+                ", {}]{}",
+                JsonStr(INFORMATIONAL),
                 if i + 1 < self.throughput.len() {
                     ","
                 } else {
@@ -267,6 +279,29 @@ impl fmt::Display for BenchReport<'_> {
             )?;
         }
         writeln!(f, "   ]}}")?;
+        writeln!(f, " ],")?;
+        // One target per uncontended row: this boot's two medians, judged over the boots.
+        writeln!(f, " \"targets\": [")?;
+        for (i, c) in self.costs.iter().enumerate() {
+            writeln!(
+                f,
+                "  {{\"name\": {}, \"max_ratio\": {}, \"min_boots\": {},",
+                JsonStr(c.kind),
+                milli(Some(TARGET_RATIO_MILLI)),
+                TARGET_MIN_BOOTS
+            )?;
+            writeln!(
+                f,
+                "   \"measured\": {{\"what\": \"Rust guard, ns per pair\", \"clock\": {CLOCK}, \"samples\": [{}]}},",
+                ns_from_ps(Some(c.rust_ps))
+            )?;
+            writeln!(
+                f,
+                "   \"baseline\": {{\"what\": \"C raw, ns per pair\", \"clock\": {CLOCK}, \"samples\": [{}]}}}}{}",
+                ns_from_ps(Some(c.c_raw_ps)),
+                if i + 1 < self.costs.len() { "," } else { "" }
+            )?;
+        }
         writeln!(f, " ]}}")
     }
 }

@@ -28,8 +28,11 @@ pub enum Outcome {
         records: u32,
         /// Blobs among them.
         blobs: u32,
-        /// Bytes of blob memory adopted in place.
+        /// Bytes of blob memory taken over.
         blob_bytes: u64,
+        /// Whether the blobs were copied into new memory (the benchmark's
+        /// baseline) rather than adopted in place.
+        copied: bool,
     },
     /// The payload was refused (unknown ABI, corruption) but the envelope
     /// was intact, so the memory it lists was reclaimed.
@@ -102,10 +105,12 @@ impl fmt::Display for Outcome {
                 records,
                 blobs,
                 blob_bytes,
+                copied,
             } => write!(
                 f,
                 "from generation {generation}, {records} records, {blobs} blobs, \
-                 {blob_bytes} blob bytes adopted"
+                 {blob_bytes} blob bytes {}",
+                if *copied { "copied" } else { "adopted" }
             ),
             Self::Refused { error, reclaimed } => {
                 write!(f, "{error}; reclaimed {reclaimed} bytes")

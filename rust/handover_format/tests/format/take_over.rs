@@ -262,8 +262,19 @@ fn outcome_lines() {
                 records: 5,
                 blobs: 1,
                 blob_bytes: 4096,
+                copied: false,
             },
             "restored: from generation 2, 5 records, 1 blobs, 4096 blob bytes adopted",
+        ),
+        (
+            Outcome::Restored {
+                generation: 2,
+                records: 2,
+                blobs: 1,
+                blob_bytes: 1 << 20,
+                copied: true,
+            },
+            "restored: from generation 2, 2 records, 1 blobs, 1048576 blob bytes copied",
         ),
         (
             Outcome::Refused {
