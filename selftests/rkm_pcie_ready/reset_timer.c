@@ -7,8 +7,9 @@
  * With CONFIG (the device's sysfs config file) a second thread reads the
  * device's Vendor ID from it in a loop meanwhile, and the line is
  * "WRITE READY HELD": READY is when, after the write began, the first read
- * that the reset held off returned a Vendor ID (not all ones, not RRS), HELD
- * how long that read was held off. A reset keeps user space out of the
+ * that the reset held off (the longest read during the write, or the first
+ * begun after it began) returned a Vendor ID (not all ones, not RRS), HELD
+ * how long that read took. A reset keeps user space out of the
  * device's configuration space until it is done with it (the module's
  * CfgAccessLock, the kernel's pci_dev_lock()), so READY is when the device
  * was given back, timed by this program's clock, not by the module's.
@@ -102,6 +103,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "cannot start the reader thread\n");
 			return 1;
 		}
+		/* Reading before the write begins, so that a short reset is seen too. */
+		while (atomic_load(&nreads) == 0)
+			usleep(100);
 	}
 	t0 = now_us();
 	written = write(fd, "1", 1);
@@ -123,6 +127,10 @@ int main(int argc, char **argv)
 	pthread_join(poller, NULL);
 	n = atomic_load(&nreads);
 	held = held_read(n, t0, t1);
+	/* No read overlapped a reset that short: the first one after it began. */
+	for (i = 0; held < 0 && i < n; i++)
+		if (reads[i].start >= t0)
+			held = i;
 	for (i = held < 0 ? n : held; i < n; i++)
 		if (reads[i].ok && reads[i].vendor != 0xffff && reads[i].vendor != 0x0001)
 			break;
