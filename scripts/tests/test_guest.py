@@ -73,20 +73,30 @@ class AcrossKexec(unittest.TestCase):
         self.assertEqual((self.results / "b.runs").read_text(), "b: ran\n")
 
 
-# Stand-in for the kselftest runner: `-t COLLECTION:PROGRAM` runs one program;
+# Stand-in for the kselftest runner: `-c COLLECTION` runs its programs (two);
 # it reads its standard input, as a test may.
 FAKE_RUNNER = """#!/bin/sh
 cat >/dev/null
-[ "$1" = -t ] || exit 1
+[ "$1" = -c ] || exit 1
 echo "TAP version 13"
-echo "1..1"
-echo "# selftests: ${2%%:*}: ${2#*:}"
-echo "ok 1 selftests: ${2%%:*}: ${2#*:}"
+echo "1..2"
+for prog in one two; do
+	echo "# selftests: $2: $prog"
+	echo "# ok 1 $prog works"
+	echo "ok 1 selftests: $2: $prog"
+done
 """
 
 
+def fake_runner_output(collection):
+    lines = ["TAP version 13", "1..2"]
+    for prog in ("one", "two"):
+        lines += [f"# selftests: {collection}: {prog}", f"# ok 1 {prog} works", f"ok 1 selftests: {collection}: {prog}"]
+    return "".join(f"{line}\n" for line in lines)
+
+
 class SharedBoot(unittest.TestCase):
-    def test_each_program_runs_on_its_own_and_every_phase_is_marked(self):
+    def test_each_collection_runs_on_its_own_and_every_program_is_a_phase(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             results, ksft, bin_dir = tmp / "results", tmp / "ksft", tmp / "bin"
@@ -95,7 +105,6 @@ class SharedBoot(unittest.TestCase):
             for tool in ("mountpoint", "insmod", "rmmod"):
                 executable(bin_dir / tool, "#!/bin/sh\nexit 0\n")
             executable(ksft / "run_kselftest.sh", FAKE_RUNNER)
-            (ksft / "kselftest-list.txt").write_text("a:one\nab:other\nb:two\na:three\n")
             (results / "modules.list").write_text("/m/a.ko\n/m/b.ko\n")
             (results / "collections.list").write_text("a\nb\n")
             run = subprocess.run(["sh", str(GUEST / "run-suites.sh"), str(results), str(ksft)],
@@ -103,11 +112,11 @@ class SharedBoot(unittest.TestCase):
                                  capture_output=True, text=True, timeout=30)
             self.assertEqual(run.returncode, 0, run.stderr)
             self.assertEqual([line for line in run.stdout.splitlines() if line.startswith("rkm-timing: ")],
-                             ["rkm-timing: load a", "rkm-timing: load b", "rkm-timing: kselftest a:one",
-                              "rkm-timing: kselftest a:three", "rkm-timing: kselftest b:two", "rkm-timing: unload"])
+                             ["rkm-timing: load a", "rkm-timing: load b", "rkm-timing: kselftest a: one",
+                              "rkm-timing: kselftest a: two", "rkm-timing: kselftest b: one",
+                              "rkm-timing: kselftest b: two", "rkm-timing: unload"])
             tap = (results / "kselftest.tap").read_text()
-            self.assertEqual([line for line in tap.splitlines() if line.startswith("ok ")],
-                             ["ok 1 selftests: a: one", "ok 1 selftests: a: three", "ok 1 selftests: b: two"])
+            self.assertEqual(tap, fake_runner_output("a") + fake_runner_output("b"))
             self.assertEqual((results / "modules.tap").read_text(),
                              "ok - load a\nok - load b\nok - unload b\nok - unload a\n")
 
