@@ -95,10 +95,13 @@ report = json.load(open(sys.argv[1]))
 costs, contended = report["tables"]
 assert len(costs["rows"]) == 16, costs["rows"]
 assert len(contended["rows"]) == 13, contended["rows"]
+# Each row: the lock, its figures, the name of its target (or why none).
 for row in costs["rows"]:
     assert all(v is None or v > 0 for v in row[1:4]), row
+    assert isinstance(row[-1], str), row
 for row in contended["rows"]:
-    assert all(v >= 0 for v in row[1:]), row
+    assert all(v >= 0 for v in row[1:5]), row
+    assert isinstance(row[-1], str), row
 assert [r[0] for r in costs["rows"] if r[3] is None] == ["seqlock write"]
 PY
 }
