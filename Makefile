@@ -32,6 +32,7 @@ help:
 	@echo '  make [modules]       build every module under modules/ (and test modules)'
 	@echo '  make check           all tests; ends with "N passed, N failed"'
 	@echo '                       SUITE=name runs one suite (e.g. SUITE=rkm_env, SUITE=host, SUITE=static)'
+	@echo '                       RKM_LANES=n runs the VM boots in n lanes at once (default 1)'
 	@echo '  make suites          every SUITE= value, as JSON (for CI matrices)'
 	@echo '  make demo            boot the VM, load each module, show what it does (SUITE=name: one)'
 	@echo '  make bench           benchmarks on the perf kernel; JSON in build/bench/, Documentation/generated/'
@@ -47,7 +48,7 @@ help:
 	@echo '  make bootstrap       install the toolchain and tools (done on demand)'
 	@echo '  make clean           remove build outputs (the kernel cache stays)'
 	@echo 'Variables: KDIR=/path (your own built 7.3 tree with CONFIG_RUST=y),'
-	@echo '           FLAVOR=debug|perf, SUITE=name, RKM_ACCEL=tcg|kvm, RKM_CACHE=dir'
+	@echo '           FLAVOR=debug|perf, SUITE=name, RKM_ACCEL=tcg|kvm, RKM_CACHE=dir, RKM_LANES=n'
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -107,6 +108,8 @@ selftests: $(kdir_ready)
 			OUTPUT=$(CURDIR)/build/selftests/$$s COLLECTION=$$s emit_tests >>$(ksft_out)/kselftest-list.txt || exit 1; \
 	done
 
+# RKM_LANES (make check RKM_LANES=2, or from the environment) reaches
+# check.py through the environment, as make exports command-line variables.
 check: $(kdir_ready)
 	@scripts/check.py --kdir $(kdir) $(foreach s,$(SUITE),--suite $(s))
 

@@ -4,7 +4,8 @@
 Host tests (cargo test of rust/, the harness's own tests), static checks
 (rustfmt, clippy, actionlint), the module and selftest builds, then one VM boot that loads
 every module, runs every kselftest collection and KUnit suite, unloads every
-module and scans the console and dmesg for splats; then each suite's own boots. What
+module and scans the console and dmesg for splats; then each suite's own boots
+(with RKM_LANES=N, these boots in N lanes at once: harness/lanes.py). What
 each suite reported is held against its manifest (selftests/<suite>/manifest):
 a missing or unlisted result fails, and so does a skip the manifest does not
 declare. The last line is "N passed, N failed" (", N skipped" for declared
@@ -24,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import junit, ktap, manifest, splat, suites, timing, vm  # noqa: E402
+from harness import junit, ktap, lanes, manifest, splat, suites, timing, vm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GUEST_RUNNER = ROOT / "scripts" / "guest" / "run-suites.sh"
@@ -58,7 +59,10 @@ class Report:
         line = f"  {mark}  {suite}: {name}"
         if reason and status != "pass":
             line += f"  ({reason})"
-        print(line, flush=True)
+        self.say(line)
+
+    def say(self, text):
+        print(text, flush=True)
 
     def counts(self, suite=None, kind=None):
         picked = [r for r in self.results if (suite is None or r[0] == suite) and (kind is None or r[4] == kind)]
@@ -236,17 +240,17 @@ def boot_failure(report, suite, what, outcome):
         report.add(suite, what, "fail", f"the guest reported no exit code; log {outcome.console}")
     else:
         return False
-    print(tail(outcome.console, 25))
+    report.say(tail(outcome.console, 25))
     return True
 
 
-def shared_boot(report, kdir, selected, out, ksft_dir, reported):
-    """One boot for every suite: load, kselftests, KUnit, unload, splat scan.
+def shared_boot(job, kdir, out, ksft_dir, use_kvm, stop):
+    """One boot for the job's suites: load, kselftests, KUnit, unload, splat scan.
 
-    What each suite reported goes into reported[suite] (manifest.Results).
+    What each suite reported goes into the Collected's reported[suite].
     """
-    section("vm: shared boot (" + ", ".join(s.name for s in selected) + ")")
-    results = out / "vm-shared"
+    got, selected = Collected(), job.suites
+    results = out / job.folder
     shutil.rmtree(results, ignore_errors=True)
     results.mkdir(parents=True)
     (results / "modules.list").write_text("".join(f"{ko.resolve()}\n" for s in selected for ko in s.modules))
@@ -254,14 +258,14 @@ def shared_boot(report, kdir, selected, out, ksft_dir, reported):
     conf = suites.merge([s.shared_boot for s in selected])
     command = (f"{vm.guest_exports(RKM_ROOT=ROOT, RKM_KDIR=kdir.resolve())} "
                f"sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}")
-    outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results, 1800), log=print)
-    print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
-    TIMING.boot_phases(outcome.phases)
-    failed = boot_failure(report, "vm", "shared boot", outcome)
+    outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results, 1800), use_kvm=use_kvm, stop=stop)
+    got.say(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
+    got.phases = outcome.phases
+    failed = boot_failure(got, "vm", "shared boot", outcome)
     # A boot that failed may have failed on a splat: name it.
-    report_splats(report, "vm", "shared boot", results)
+    report_splats(got, "vm", "shared boot", results)
     if failed:
-        return
+        return got
 
     owner = {}
     for s in selected:
@@ -271,33 +275,34 @@ def shared_boot(report, kdir, selected, out, ksft_dir, reported):
     for r in ktap.parse_tap((results / "modules.tap").read_text()):
         module = r.name.split()[-1]
         suite = owner.get(module, "vm")
-        report.add(suite, r.name, r.status, r.reason, kind="bookkeeping")
+        got.add(suite, r.name, r.status, r.reason, kind="bookkeeping")
         if r.name.startswith("load "):
             loaded.add(module)
         elif r.name.startswith("unload "):
             unloaded.add(module)
     # The manifest asks that both were reported; how they went is their own result.
     for module in loaded & unloaded:
-        if owner.get(module) in reported:
-            reported[owner[module]].modules.add(module)
+        if module in owner:
+            got.suite(owner[module]).modules.add(module)
     for path in sorted((results / "kunit").glob("*.ktap")):
         suite = _suite_of(path.stem, selected)
         if suite is None:
             continue  # the tree's own built-in KUnit suites
         cases = ktap.parse_kunit(path.read_text(), path.stem)
         # Not the suite's own result, nor the failure standing for no result.
-        reported[suite].kunit[path.stem] = sum(r.name.startswith(f"{path.stem}.") for r in cases)
+        got.suite(suite).kunit[path.stem] = sum(r.name.startswith(f"{path.stem}.") for r in cases)
         for r in cases:
-            report.add(suite, f"kunit {r.name}", r.status, r.reason)
+            got.add(suite, f"kunit {r.name}", r.status, r.reason)
     tap = results / "kselftest.tap"
     text = tap.read_text() if tap.exists() else ""
     for s in selected:
         found = ktap.parse_kselftest(_collection_lines(text, s.name))
+        programs = got.suite(s.name).kselftest
         for r in found:
-            programs = reported[s.name].kselftest
             programs[r.program] = programs.get(r.program, 0) + (r.name != r.program)
-            report.add(s.name, r.name, r.status, r.reason)
-    report_kmemleak(report, "vm", "shared boot", results, kdir)
+            got.add(s.name, r.name, r.status, r.reason)
+    report_kmemleak(got, "vm", "shared boot", results, kdir)
+    return got
 
 
 def _suite_of(kunit_suite, selected):
@@ -321,31 +326,127 @@ def _collection_lines(text, collection):
     return "\n".join(lines)
 
 
-def own_boots(report, kdir, selected, out, reported):
-    for s in selected:
-        for conf in s.boots:
-            section(f"vm: {conf.name} boot ({conf.description or 'no description'})")
-            results = out / f"vm-{conf.name.replace('/', '-')}"
-            shutil.rmtree(results, ignore_errors=True)
-            results.mkdir(parents=True)
-            exports = vm.guest_exports(RKM_RESULTS=results.resolve(), RKM_ROOT=ROOT, RKM_KDIR=kdir.resolve())
-            command = f"{exports} {conf.command}"
-            outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results), log=print)
-            print(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
-            TIMING.boot_phases(outcome.phases)
-            what = f"boot {conf.name}"
-            # A command that proves several things reports each in boot.tap,
-            # as far as it got if the boot failed.
-            tap = results / BOOT_TAP
-            tap_results = ktap.parse_tap(tap.read_text()) if tap.exists() else []
-            reported[s.name].boots[conf.name.split("/", 1)[1]] = len(tap_results)
-            for r in tap_results:
-                report.add(s.name, f"{what}: {r.name}", r.status, r.reason)
-            if not boot_failure(report, s.name, what, outcome):
-                report.add(s.name, f"{what}: command", "pass" if outcome.exit_code == 0 else "fail",
-                           f"exit status {outcome.exit_code}" if outcome.exit_code else "")
-                report_kmemleak(report, s.name, what, results, kdir)
-            report_splats(report, s.name, what, results, conf.expect_splat)
+def own_boot(job, kdir, out, use_kvm, stop):
+    """A suite's boot of its own (boot-<name>.conf): its command, boot.tap, splats, kmemleak."""
+    got, s, conf = Collected(), job.suites[0], job.conf
+    results = out / job.folder
+    shutil.rmtree(results, ignore_errors=True)
+    results.mkdir(parents=True)
+    exports = vm.guest_exports(RKM_RESULTS=results.resolve(), RKM_ROOT=ROOT, RKM_KDIR=kdir.resolve())
+    command = f"{exports} {conf.command}"
+    outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results), use_kvm=use_kvm, stop=stop)
+    got.say(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
+    got.phases = outcome.phases
+    what = f"boot {conf.name}"
+    # A command that proves several things reports each in boot.tap,
+    # as far as it got if the boot failed.
+    tap = results / BOOT_TAP
+    tap_results = ktap.parse_tap(tap.read_text()) if tap.exists() else []
+    got.suite(s.name).boots[conf.name.split("/", 1)[1]] = len(tap_results)
+    for r in tap_results:
+        got.add(s.name, f"{what}: {r.name}", r.status, r.reason)
+    if not boot_failure(got, s.name, what, outcome):
+        got.add(s.name, f"{what}: command", "pass" if outcome.exit_code == 0 else "fail",
+                f"exit status {outcome.exit_code}" if outcome.exit_code else "")
+        report_kmemleak(got, s.name, what, results, kdir)
+    report_splats(got, s.name, what, results, conf.expect_splat)
+    return got
+
+
+class Collected:
+    """What one VM job reported, for the main thread to add to the Report.
+
+    The lanes run their jobs in threads; only the main thread adds to the
+    Report and prints, each job's lines together when the job has ended.
+    """
+
+    def __init__(self):
+        self.lines = []  # a text to print, or the (args, kwargs) of a Report.add
+        self.reported = {}  # suite -> manifest.Results: what this boot reported
+        self.phases = []  # the boot's, for the timing table
+
+    def add(self, *args, **kwargs):
+        self.lines.append((args, kwargs))
+
+    def say(self, text):
+        self.lines.append(text)
+
+    def suite(self, name):
+        return self.reported.setdefault(name, manifest.Results())
+
+
+def add_collected(report, got, shared, last, held, failed):
+    """Adds a job's results to the report, in the job's order.
+
+    A shared boot's verdicts on itself (suite "vm": the boot, its splats,
+    kmemleak) stay one result each however many shared boots ran, as with
+    one: a failure is added as it comes, a pass when the last shared boot has
+    ended and no shared boot failed it. held and failed (the names of such
+    passes kept, and failed) carry over from one shared boot to the next.
+    """
+    for line in got.lines:
+        if isinstance(line, str):
+            report.say(line)
+            continue
+        args, kwargs = line
+        suite, name, status = args[:3]
+        if shared and suite == "vm":
+            if status == "fail":
+                failed.add(name)
+            elif not last:
+                held.setdefault(name, line)
+                continue
+            elif name in failed:
+                continue
+            else:
+                held.pop(name, None)
+        report.add(*args, **kwargs)
+    if shared and last:
+        for name, (args, kwargs) in held.items():
+            if name not in failed:
+                report.add(*args, **kwargs)
+        held.clear()
+
+
+def vm_boots(report, kdir, selected, out, ksft_dir, reported, n_lanes=1):
+    """Every shared boot and own boot of the selected suites, in n_lanes lanes at once (harness/lanes.py).
+
+    What each suite reported is merged into reported[suite] (manifest.Results).
+    """
+    jobs = lanes.plan(selected, n_lanes, lanes.read_timing(out / "timing.json"))
+    TIMING.end()  # each boot is a step of its own, from its lane
+    # Once, before the lanes: the probe writes its stamp, and vng would
+    # rewrite its module folder from each VM starting at once.
+    use_kvm = vm.kvm_usable(kdir)
+    if n_lanes > 1:
+        vm.prepare_modules(kdir)
+        print(f"\n== vm: {n_lanes} lanes ==")
+        for lane in sorted({job.lane for job in jobs}):
+            mine = [job for job in jobs if job.lane == lane]
+            print(f"  lane {lane} (~{sum(j.seconds for j in mine):.0f} s expected): "
+                  + ", ".join(job.folder for job in mine), flush=True)
+
+    def work(job, stop):
+        step = TIMING.begin(job.title, job.lane if n_lanes > 1 else None)
+        if job.shared:
+            got = shared_boot(job, kdir, out, ksft_dir, use_kvm, stop)
+        else:
+            got = own_boot(job, kdir, out, use_kvm, stop)
+        TIMING.finish(step, got.phases)
+        return got
+
+    shared_left, held, failed = sum(job.shared for job in jobs), {}, set()
+    for event, job, got in lanes.run(jobs, work):
+        if event == "start":
+            print(f"\n== {job.title} ==" if n_lanes == 1 else f"  (lane {job.lane}: {job.folder} begins)",
+                  flush=True)
+            continue
+        if n_lanes > 1:
+            print(f"\n== {job.title} [lane {job.lane}] ==", flush=True)
+        shared_left -= job.shared
+        add_collected(report, got, job.shared, job.shared and shared_left == 0, held, failed)
+        for name, results in got.reported.items():
+            reported[name].merge(results)
 
 
 def load_manifests(report, selected):
@@ -388,6 +489,10 @@ def main():
         return 0
     if args.kdir is None:
         parser.error("--kdir is required")
+    try:
+        n_lanes = lanes.lanes_from(os.environ)
+    except ValueError as e:
+        parser.error(str(e))
 
     start = time.monotonic()
     report = Report()
@@ -414,8 +519,7 @@ def main():
         if built and manifests:
             reported = {name: manifest.Results() for name in manifests}
             runnable = [s for s in selected if s.name in manifests]
-            shared_boot(report, args.kdir, runnable, args.out, args.kselftest_dir, reported)
-            own_boots(report, args.kdir, runnable, args.out, reported)
+            vm_boots(report, args.kdir, runnable, args.out, args.kselftest_dir, reported, n_lanes)
             check_manifests(report, manifests, reported)
 
     section("timing", timed=False)

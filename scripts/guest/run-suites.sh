@@ -11,8 +11,10 @@
 set -u
 results=$1
 ksft=$2
+# Host tests point this at a stand-in; in the guest it is unset.
+debugfs=${RKM_DEBUGFS:-/sys/kernel/debug}
 
-mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+mountpoint -q "$debugfs" || mount -t debugfs none "$debugfs"
 
 tap() { echo "$1" >>"$results/modules.tap"; }
 # A phase of the timing table begins (scripts/harness/timing.py, MARKER).
@@ -35,7 +37,7 @@ while read -r ko; do
 done <"$results/modules.list"
 
 mkdir -p "$results/kunit"
-for suite in /sys/kernel/debug/kunit/*/; do
+for suite in "$debugfs"/kunit/*/; do
 	[ -f "$suite/results" ] || continue
 	cp "$suite/results" "$results/kunit/$(basename "$suite").ktap"
 done

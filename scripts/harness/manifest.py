@@ -41,6 +41,15 @@ class Results:
     boots: dict = field(default_factory=dict)  # boot name -> boot.tap results
 
 
+    def merge(self, other):
+        """Adds what another boot reported for the same suite (check.py's lanes: each boot's own Results)."""
+        self.modules |= other.modules
+        self.kunit.update(other.kunit)
+        for program, subtests in other.kselftest.items():
+            self.kselftest[program] = self.kselftest.get(program, 0) + subtests
+        self.boots.update(other.boots)
+
+
 @dataclass
 class Manifest:
     expected: Results

@@ -10,10 +10,15 @@ QEMU exited. Times are the host's clock, read every VM_POLL seconds.
 
 Printed as a table at the end of `make check` and kept as JSON
 (build/check/timing.json), so that a change's effect is a diff of two files.
+Each step keeps its start and end (seconds since check.py began): with
+RKM_LANES=N, boots of different lanes overlap, and their steps name their
+lane ("[lane 2]" in the table, "lane" in the JSON). The step names stay those
+of one lane: the next run plans its lanes from them (harness/lanes.py).
 """
 
 import json
 import re
+import threading
 import time
 
 MARKER = "rkm-timing: "
@@ -48,38 +53,66 @@ def phases(events, total):
 
 
 class Timing:
-    """The steps of one `make check`, in order."""
+    """The steps of one `make check`, in the order they began.
+
+    The main thread's steps follow one another (step(), end()); a lane's VM
+    boots run in threads of their own and overlap them, so each step keeps its
+    own start and end (begin(), finish()). "in all" is the wall time, less
+    than the steps' sum when lanes ran at once.
+    """
 
     def __init__(self, clock=time.monotonic):
         self.clock = clock
         self.start = clock()
-        self.steps = []  # {"name", "seconds", "phases": [{"name", "seconds"}]}
-        self._began = None
+        # {"name", "start", "end" (seconds since the start), "phases": [(name, seconds)], "lane" for a lane's}
+        self.steps = []
+        self._running = None  # the main thread's step, ended by the next step() or end()
+        self._lock = threading.Lock()
+
+    def begin(self, name, lane=None):
+        """Begins a step that finish() ends: safe from any thread."""
+        step = {"name": name, "start": self.clock() - self.start, "end": None, "phases": []}
+        if lane is not None:
+            step["lane"] = lane
+        with self._lock:
+            self.steps.append(step)
+        return step
+
+    def finish(self, step, boot_phases=()):
+        """Ends a step, with a boot's phases (from phases()) if it was one."""
+        step["end"] = self.clock() - self.start
+        step["phases"] = list(boot_phases)
 
     def step(self, name):
-        """Ends the step running, if any, and begins NAME."""
+        """Ends the main thread's step running, if any, and begins NAME."""
         self.end()
-        self.steps.append({"name": name, "seconds": 0.0, "phases": []})
-        self._began = self.clock()
+        self._running = self.begin(name)
 
     def end(self):
-        if self._began is not None:
-            self.steps[-1]["seconds"] = round(self.clock() - self._began, 1)
-            self._began = None
-
-    def boot_phases(self, boot_phases):
-        """Attaches a boot's phases (from phases()) to the step running."""
-        self.steps[-1]["phases"] = [{"name": n, "seconds": round(s, 1)} for n, s in boot_phases]
+        if self._running is not None:
+            self.finish(self._running)
+            self._running = None
 
     def as_json(self):
-        return {"total_seconds": round(self.clock() - self.start, 1), "steps": self.steps}
+        steps = []
+        for step in self.steps:
+            end = step["end"] if step["end"] is not None else self.clock() - self.start
+            entry = {"name": step["name"], "seconds": round(end - step["start"], 1),
+                     "start": round(step["start"], 1), "end": round(end, 1),
+                     "phases": [{"name": n, "seconds": round(s, 1)} for n, s in step["phases"]]}
+            if "lane" in step:
+                entry["lane"] = step["lane"]
+            steps.append(entry)
+        return {"total_seconds": round(self.clock() - self.start, 1), "steps": steps}
 
     def table(self):
+        data = self.as_json()
         rows = []
-        for step in self.steps:
-            rows.append(f"  {step['seconds']:8.1f} s  {step['name']}")
+        for step in data["steps"]:
+            lane = f" [lane {step['lane']}]" if "lane" in step else ""
+            rows.append(f"  {step['seconds']:8.1f} s  {step['name']}{lane}")
             rows += [f"  {p['seconds']:8.1f} s      {p['name']}" for p in step["phases"]]
-        rows.append(f"  {self.clock() - self.start:8.1f} s  in all")
+        rows.append(f"  {data['total_seconds']:8.1f} s  in all")
         return "\n".join(rows)
 
     def write(self, path):

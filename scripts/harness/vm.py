@@ -126,6 +126,21 @@ def kvm_usable(kdir, log=print):
     return works
 
 
+def prepare_modules(kdir):
+    """Refreshes vng's module folder of the tree (KDIR/.virtme_mods) as vng would.
+
+    vng (--mods=auto) rebuilds it at start when the tree's modules.order is
+    newer (a rebuilt kernel): two vng starting at once would both delete and
+    rewrite it. check.py calls this before its lanes start their VMs.
+    """
+    kdir, prep = Path(kdir), Path(_vng()).parent / "virtme-prep-kdir-mods"
+    order, dep = kdir / "modules.order", kdir / ".virtme_mods" / "lib" / "modules" / "0.0.0" / "modules.dep"
+    if prep.exists() and order.exists() and (not dep.exists() or order.stat().st_mtime > dep.stat().st_mtime):
+        # Failing, it leaves vng to try again and report it in the boot.
+        subprocess.run([str(prep)], cwd=kdir, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def _read_available(fd):
     """(What a non-blocking pipe holds now, whether it is still open for writing)."""
     data = b""
@@ -199,10 +214,14 @@ def kernel_has(kdir, option):
     return config.exists() and f"CONFIG_{option}=y" in config.read_text().splitlines()
 
 
-def run(boot, use_kvm=None, log=print):
+def run(boot, use_kvm=None, log=print, stop=None):
     """Boot, run the command, power off; never longer than boot.timeout.
 
-    A kernel that panicked is stopped as soon as the console shows it.
+    A kernel that panicked is stopped as soon as the console shows it, and
+    the VM of any boot once stop (a threading.Event) is set: check.py's
+    lanes run boots in threads, which ^C does not reach. Boots may run at
+    once in threads; the KVM probe (use_kvm None) and prepare_modules() may
+    not, so check.py calls them first.
     """
     boot.results.mkdir(parents=True, exist_ok=True)
     exit_file = boot.results / EXIT_CODE_FILE
@@ -246,6 +265,8 @@ def run(boot, use_kvm=None, log=print):
             while proc.poll() is None and not panicked:
                 if time.monotonic() - start > boot.timeout:
                     timed_out = True
+                    break
+                if stop is not None and stop.is_set():
                     break
                 time.sleep(timing.VM_POLL)
                 watch()

@@ -47,23 +47,44 @@ class Steps(unittest.TestCase):
         t = timing.Timing(clock)
         t.step("host: cargo test -p a")
         clock.now += 2.0
-        t.step("vm: shared boot")
-        clock.now += 10.0
-        t.boot_phases([("vng and QEMU start", 1.0), ("command", 9.0)])
         t.end()
+        boot = t.begin("vm: shared boot")
+        clock.now += 10.0
+        t.finish(boot, [("vng and QEMU start", 1.0), ("command", 9.0)])
         data = t.as_json()
         self.assertEqual(data["total_seconds"], 12.0)
-        self.assertEqual([(s["name"], s["seconds"]) for s in data["steps"]],
-                         [("host: cargo test -p a", 2.0), ("vm: shared boot", 10.0)])
+        self.assertEqual([(s["name"], s["seconds"], s["start"], s["end"]) for s in data["steps"]],
+                         [("host: cargo test -p a", 2.0, 0.0, 2.0), ("vm: shared boot", 10.0, 2.0, 12.0)])
         self.assertEqual(data["steps"][1]["phases"][1], {"name": "command", "seconds": 9.0})
+        self.assertNotIn("lane", data["steps"][1])
         table = t.table().splitlines()
         self.assertEqual(table[0], "       2.0 s  host: cargo test -p a")
+        self.assertEqual(table[1], "      10.0 s  vm: shared boot")
         self.assertEqual(table[3], "       9.0 s      command")
         self.assertEqual(table[-1], "      12.0 s  in all")
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp, "timing.json")
             t.write(path)
             self.assertEqual(json.loads(path.read_text()), data)
+
+    def test_lanes_overlap_and_in_all_is_the_wall_time(self):
+        clock = FakeClock()
+        t = timing.Timing(clock)
+        a = t.begin("vm: shared boot (rkm_a)", lane=1)
+        clock.now += 1.0
+        b = t.begin("vm: rkm_b/x boot (x)", lane=2)
+        clock.now += 4.0
+        t.finish(b, [("command", 4.0)])
+        clock.now += 5.0
+        t.finish(a)
+        data = t.as_json()
+        self.assertEqual([(s["name"], s["lane"], s["start"], s["end"], s["seconds"]) for s in data["steps"]],
+                         [("vm: shared boot (rkm_a)", 1, 0.0, 10.0, 10.0), ("vm: rkm_b/x boot (x)", 2, 1.0, 5.0, 4.0)])
+        self.assertEqual(data["total_seconds"], 10.0)
+        table = t.table().splitlines()
+        self.assertEqual(table[0], "      10.0 s  vm: shared boot (rkm_a) [lane 1]")
+        self.assertEqual(table[1], "       4.0 s  vm: rkm_b/x boot (x) [lane 2]")
+        self.assertEqual(table[-1], "      10.0 s  in all")
 
 
 if __name__ == "__main__":

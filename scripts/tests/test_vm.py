@@ -9,6 +9,7 @@ mountpoint and debugfs there.
 import os
 import stat
 import tempfile
+import threading
 import unittest
 from pathlib import Path
 
@@ -74,11 +75,11 @@ class Runner(unittest.TestCase):
                 os.environ[key] = value
         self.tmp.cleanup()
 
-    def boot(self, mode, command, timeout=20):
+    def boot(self, mode, command, timeout=20, stop=None):
         os.environ["RKM_FAKE_MODE"] = mode
         boot = vm.Boot(kdir=Path("/nonexistent"), command=command,
                        results=Path(self.tmp.name, "results"), timeout=timeout)
-        return vm.run(boot, use_kvm=False, log=lambda *_: None)
+        return vm.run(boot, use_kvm=False, log=lambda *_: None, stop=stop)
 
     def test_exit_code_comes_from_the_guest_not_vng(self):
         outcome = self.boot("run", "true")
@@ -103,6 +104,14 @@ class Runner(unittest.TestCase):
         outcome = self.boot("hang", "true", timeout=1)
         self.assertTrue(outcome.timed_out)
         self.assertFalse(outcome.ok)
+        self.assertLess(outcome.seconds, 10)
+
+    def test_stop_kills_the_vm(self):
+        stop = threading.Event()
+        threading.Timer(0.5, stop.set).start()
+        outcome = self.boot("hang", "true", stop=stop)
+        self.assertFalse(outcome.timed_out)
+        self.assertIsNone(outcome.exit_code)
         self.assertLess(outcome.seconds, 10)
 
     def test_console_is_kept(self):
