@@ -2,14 +2,15 @@
 """`make check`: every rkm test, a result per suite, one summary line last.
 
 Host tests (cargo test of rust/, the harness's own tests), static checks
-(rustfmt, clippy, actionlint), the module and selftest builds, then one VM boot that loads
-every module, runs every kselftest collection and KUnit suite, unloads every
-module and scans the console and dmesg for splats; then each suite's own boots
-(with RKM_LANES=N, these boots in N lanes at once: harness/lanes.py). What
-each suite reported is held against its manifest (selftests/<suite>/manifest):
-a missing or unlisted result fails, and so does a skip the manifest does not
-declare. The last line is "N passed, N failed" (", N skipped" for declared
-skips); the exit status is non-zero when anything failed.
+(rustfmt, clippy, actionlint), the module and selftest builds, then one VM
+boot that loads every module, runs every kselftest collection and KUnit suite,
+unloads every module and scans the console and dmesg for splats; then each
+suite's own boots (with RKM_LANES=N, these boots in N lanes at once:
+harness/lanes.py). What each suite reported is held against its manifest
+(selftests/<suite>/manifest): a missing or unlisted result fails, and so does
+a skip the manifest does not declare. The last line is "N passed, N failed"
+(", N skipped" for declared skips); the exit status is non-zero when anything
+failed.
 """
 
 import argparse

@@ -1,8 +1,8 @@
 """Where `make check`'s time goes: each step, and each boot's phases.
 
 A step is a timed section of check.py (a host step such as one crate's cargo
-test, one boot) or one make target (make_step). A boot's phases come from the console as the host reads
-it while the VM runs (vm.run): each kernel's first line ("Linux version"),
+test, one boot) or one make target (make_step). A boot's phases come from the
+console as the host reads it while the VM runs (vm.run): each kernel's first line ("Linux version"),
 and the "rkm-timing: WHAT" lines the guest prints when WHAT begins -- the
 command, each module load and kselftest collection of the shared boot, the
 end-of-boot scan. A phase lasts until the next one begins; the last one, until

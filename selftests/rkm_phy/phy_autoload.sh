@@ -43,7 +43,8 @@ autoload() {
 }
 check "loading the bus loads rkm_phy by modalias" autoload
 bound() {
-	bound_to 1 "rkm Asix Electronics AX88772A" && bound_to 4 "rkm TI DP83TG720S"
+	[ "$(phy_driver 1)" = "rkm Asix Electronics AX88772A" ] &&
+		[ "$(phy_driver 4)" = "rkm TI DP83TG720S" ]
 }
 check "and its drivers bind" bound
 
