@@ -10,6 +10,10 @@ QEMU exited. Times are the host's clock, read every VM_POLL seconds.
 
 Printed as a table at the end of `make check` and kept as JSON
 (build/check/timing.json), so that a change's effect is a diff of two files.
+The JSON also says what was measured (check.py's run_facts): the date, the
+commit, the suites, the accelerator, the time since make started (with the
+bootstrap and a kernel build, when the run had to do them); the README's table
+of measured times is written from such files (scripts/readme_timing.py).
 """
 
 import json
@@ -54,6 +58,7 @@ class Timing:
         self.clock = clock
         self.start = clock()
         self.steps = []  # {"name", "seconds", "phases": [{"name", "seconds"}]}
+        self.run = {}  # what was measured (check.py's run_facts)
         self._began = None
 
     def step(self, name):
@@ -72,7 +77,7 @@ class Timing:
         self.steps[-1]["phases"] = [{"name": n, "seconds": round(s, 1)} for n, s in boot_phases]
 
     def as_json(self):
-        return {"total_seconds": round(self.clock() - self.start, 1), "steps": self.steps}
+        return {"run": self.run, "total_seconds": round(self.clock() - self.start, 1), "steps": self.steps}
 
     def table(self):
         rows = []
