@@ -8,6 +8,9 @@
 # Debug checkers (lockdep, KASAN, kmemleak) for tests; `perf` for benchmarks.
 FLAVOR ?= debug
 SUITE ?=
+# When make started, before the bootstrap and a kernel build: `make check`
+# reports its time from here (timing.json's run facts).
+make_started := $(shell date +%s)
 
 ifdef KDIR
 kdir := $(abspath $(KDIR))
@@ -111,7 +114,7 @@ selftests: $(kdir_ready)
 # RKM_LANES (make check RKM_LANES=2, or from the environment) reaches
 # check.py through the environment, as make exports command-line variables.
 check: $(kdir_ready)
-	@scripts/check.py --kdir $(kdir) $(foreach s,$(SUITE),--suite $(s))
+	@scripts/check.py --kdir $(kdir) --make-started $(make_started) $(foreach s,$(SUITE),--suite $(s))
 
 demo: modules selftests
 	@scripts/demo.py --kdir $(kdir) $(foreach s,$(SUITE),--suite $(s))

@@ -475,6 +475,29 @@ def check_manifests(report, manifests, reported):
             report.add(name, "manifest: every listed result reported, nothing else", "pass", kind="bookkeeping")
 
 
+def run_facts(args, asked, n_lanes):
+    """What the timing table measured, for timing.json (harness/timing.py)."""
+    def git(*words):
+        done = subprocess.run(["git", "-C", str(ROOT), *words], capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    if git("status", "--porcelain", "--untracked-files=no"):
+        commit += "-dirty"
+    facts = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit,
+             "suites": asked or ["all"], "cpus": os.cpu_count()}
+    if any(step["name"].startswith("vm:") for step in TIMING.steps):
+        # Probed before the first boot; this reads the probe's stamp.
+        facts["accel"] = "kvm" if vm.kvm_usable(args.kdir, log=lambda _: None) else "tcg"
+        facts["lanes"] = n_lanes
+    if args.make_started:
+        facts["seconds_since_make"] = round(time.time() - args.make_started, 1)
+        # The kernel make built in this run is newer than make's start.
+        image = vm.bzimage(args.kdir)
+        facts["kernel_built"] = image.exists() and image.stat().st_mtime >= args.make_started
+    return facts
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kdir", type=Path, help="built kernel tree (required but with --list)")
@@ -483,6 +506,8 @@ def main():
     parser.add_argument("--list", action="store_true", help="print every --suite value as JSON and stop")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "check")
     parser.add_argument("--kselftest-dir", type=Path, default=ROOT / "build" / "kselftest")
+    parser.add_argument("--make-started", type=float, metavar="EPOCH",
+                        help="when make started (before the bootstrap and kernel build), for timing.json")
     args = parser.parse_args()
 
     if args.list:
@@ -524,7 +549,11 @@ def main():
             check_manifests(report, manifests, reported)
 
     section("timing", timed=False)
+    TIMING.run = run_facts(args, asked, n_lanes)
     print(TIMING.table())
+    if "seconds_since_make" in TIMING.run:
+        built = "with" if TIMING.run["kernel_built"] else "without"
+        print(f"  {TIMING.run['seconds_since_make']:8.1f} s  since make started ({built} a kernel build)")
     TIMING.write(args.out / "timing.json")
     junit.write(report.results, args.out / "junit.xml")
 

@@ -14,6 +14,10 @@ Each step keeps its start and end (seconds since check.py began): with
 RKM_LANES=N, boots of different lanes overlap, and their steps name their
 lane ("[lane 2]" in the table, "lane" in the JSON). The step names stay those
 of one lane: the next run plans its lanes from them (harness/lanes.py).
+The JSON also says what was measured (check.py's run_facts): the date, the
+commit, the suites, the accelerator, the time since make started (with the
+bootstrap and a kernel build, when the run had to do them); the README's table
+of measured times is written from such files (scripts/readme_timing.py).
 """
 
 import json
@@ -68,6 +72,7 @@ class Timing:
         self.steps = []
         self._running = None  # the main thread's step, ended by the next step() or end()
         self._lock = threading.Lock()
+        self.run = {}  # what was measured (check.py's run_facts)
 
     def begin(self, name, lane=None):
         """Begins a step that finish() ends: safe from any thread."""
@@ -103,7 +108,7 @@ class Timing:
             if "lane" in step:
                 entry["lane"] = step["lane"]
             steps.append(entry)
-        return {"total_seconds": round(self.clock() - self.start, 1), "steps": steps}
+        return {"run": self.run, "total_seconds": round(self.clock() - self.start, 1), "steps": steps}
 
     def table(self):
         data = self.as_json()
