@@ -43,8 +43,7 @@ autoload() {
 }
 check "loading the bus loads rkm_phy by modalias" autoload
 bound() {
-	[ "$(phy_driver 1)" = "rkm Asix Electronics AX88772A" ] &&
-		[ "$(phy_driver 4)" = "rkm TI DP83TG720S" ]
+	bound_to 1 "rkm Asix Electronics AX88772A" && bound_to 4 "rkm TI DP83TG720S"
 }
 check "and its drivers bind" bound
 

@@ -14,31 +14,36 @@ trap restore_modules EXIT
 
 sim_start
 
-bound_to() { [ "$(phy_driver "$1")" = "$2" ]; }
 check "AX88772A bound to the rkm driver" bound_to 1 "rkm Asix Electronics AX88772A"
 check "AX88772C bound to the rkm driver" bound_to 2 "rkm Asix Electronics AX88772C"
 check "AX88796B bound to the rkm driver" bound_to 3 "rkm Asix Electronics AX88796B"
 check "DP83TG720 bound to the rkm driver" bound_to 4 "rkm TI DP83TG720S"
 
 phy_ids() {
-	[ "$(cat "$MDIO/rkm-mdio-sim:01/phy_id")" = 0x003b1861 ] &&
-		[ "$(cat "$MDIO/rkm-mdio-sim:02/phy_id")" = 0x003b1881 ] &&
-		[ "$(cat "$MDIO/rkm-mdio-sim:03/phy_id")" = 0x003b1841 ] &&
-		[ "$(cat "$MDIO/rkm-mdio-sim:04/phy_id")" = 0x2000a284 ]
+	file_is "$MDIO/rkm-mdio-sim:01/phy_id" 0x003b1861 &&
+		file_is "$MDIO/rkm-mdio-sim:02/phy_id" 0x003b1881 &&
+		file_is "$MDIO/rkm-mdio-sim:03/phy_id" 0x003b1841 &&
+		file_is "$MDIO/rkm-mdio-sim:04/phy_id" 0x2000a284
 }
 check "PHY ids as the models define them" phy_ids
 
+# The parent's driver link resolves to a driver directory named rkm_mdio_sim
+# (-ef against each bus's, instead of basename and readlink).
 parents_bound() {
-	local p
+	local p d ok
 	for p in $PORTS; do
-		[ "$(basename "$(readlink "/sys/class/net/$p/device/driver")")" = rkm_mdio_sim ] || return 1
+		ok=1
+		for d in /sys/bus/*/drivers/rkm_mdio_sim; do
+			[ "/sys/class/net/$p/device/driver" -ef "$d" ] && ok=0
+		done
+		[ $ok -eq 0 ] || return 1
 	done
 }
 check "every netdev's parent is bound to rkm_mdio_sim" parents_bound
 
 models_shown() {
-	grep -qx "ax88772a 0x003b1861" "$DBG/rkmsim1/model" &&
-		grep -qx "dp83tg720 0x2000a284" "$DBG/rkmsim4/model"
+	has_line "$DBG/rkmsim1/model" "ax88772a 0x003b1861" &&
+		has_line "$DBG/rkmsim4/model" "dp83tg720 0x2000a284"
 }
 check "debugfs names each port's model" models_shown
 
@@ -55,7 +60,8 @@ check "debugfs: 18 files per port, all root-only" root_only
 # goes and initialises and starts it once a driver is bound again.
 AX_DRV="/sys/bus/mdio_bus/drivers/rkm Asix Electronics AX88772A"
 DP_DRV="/sys/bus/mdio_bus/drivers/rkm TI DP83TG720S"
-mark=$(log_mark)
+log_mark
+mark=$MARK
 # Carrier first, or "no carrier" after the unbind would prove nothing.
 unbind_stops() {
 	ports_up rkmsim1 rkmsim4 &&
@@ -67,7 +73,7 @@ check "unbinding the drivers of up netdevs stops their PHYs: no carrier, powered
 # Without a driver phylib cannot start the PHY (phy_start() of a PHY
 # without a driver: "-EIO" and a WARN in the state machine).
 netdev_without_driver() {
-	ip link set rkmsim1 down && ip link set rkmsim1 up && ethtool rkmsim1 >/dev/null &&
+	links "rkmsim1 down" "rkmsim1 up" && ethtool rkmsim1 >/dev/null &&
 		! wait_carrier rkmsim1 1 3
 }
 check "without its driver, the netdev goes down and up, no carrier" netdev_without_driver
@@ -79,16 +85,16 @@ rebind_starts() {
 }
 check "binding them again: the PHYs start, carrier at their speeds" rebind_starts
 down_after_rebind() {
-	ip link set rkmsim1 down && ip link set rkmsim4 down &&
+	links "rkmsim1 down" "rkmsim4 down" &&
 		powered_down rkmsim1 && powered_down rkmsim4 || return 1
-	ports_up rkmsim1 rkmsim4 && ! log_since "$mark" | grep -qE "WARNING|called from state"
+	ports_up rkmsim1 rkmsim4 && ! log_since "$mark" "WARNING|called from state"
 }
 check "down and up after the rebind: suspended, resumed, no warning" down_after_rebind
 
 sim_unload
 # Attaching took a reference to the driver's module, detaching drops the one
 # of the driver bound then: the same module, after a rebind.
-no_users() { [ "$(awk '$1 == "rkm_phy" { print $3 }' /proc/modules)" -eq 0 ]; }
+no_users() { phy_users_are 0; }
 check "rkm_phy has no users left once the bus is gone" no_users
 
 not_loaded() { ! sim_load "$@" 2>/dev/null && ! loaded rkm_mdio_sim; }
@@ -99,7 +105,8 @@ check "a trace of 0 or more than 262144 accesses is refused" eval 'not_loaded tr
 
 custom_layout() {
 	sim_load ax88772a=0x6 ax88772c=0 ax88796b=0 dp83tg720=0x100 || return 1
-	[ "$(ls -d /sys/class/net/rkmsim* | wc -l)" -eq 3 ] &&
+	local nets=(/sys/class/net/rkmsim*)
+	[ -e "${nets[0]}" ] && [ ${#nets[@]} -eq 3 ] &&
 		bound_to 1 "rkm Asix Electronics AX88772A" &&
 		bound_to 2 "rkm Asix Electronics AX88772A" &&
 		bound_to 8 "rkm TI DP83TG720S"

@@ -11,7 +11,7 @@ trap restore_modules EXIT
 sim_start
 ports_up rkmsim4 rkmsim1 || ktap_print_msg "no carrier"
 
-sqi_is() { [ "$(ethtool_field rkmsim4 SQI)" = "$1" ]; }
+sqi_is() { ethtool_shows rkmsim4 SQI "$1"; }
 check "SQI 6 of 7 by default" sqi_is 6/7
 sqi_follows() { knob rkmsim4/sqi 3 && sqi_is 3/7; }
 check "SQI follows the partner's signal" sqi_follows
@@ -25,24 +25,24 @@ cable_test() {
 	ethtool --cable-test rkmsim4 >$out 2>&1
 	local rc=$?
 	knob rkmsim4/cable ok
-	cat $out | while read -r line; do ktap_print_msg "$line"; done
+	while read -r line; do ktap_print_msg "$line"; done <$out
 	return $rc
 }
-reports() { cable_test "$1" && grep -qx "Pair A code $2" $out; }
-located() { grep -qx "Pair A, fault length: $1" $out; }
+reports() { cable_test "$1" && has_line $out "Pair A code $2"; }
+located() { has_line $out "Pair A, fault length: $1"; }
 
 check "cable OK" reports ok OK
 check "open circuit 12 m away" eval 'reports "open 12" "Open Circuit" && located 12.00m'
 check "short within the pair 3 m away" eval 'reports "short 3" "Short within Pair" && located 3.00m'
 # ethtool 6.1 has no name for ETHTOOL_A_CABLE_RESULT_CODE_NOISE.
 check "noise: a code ethtool 6.1 calls Unknown, no distance" \
-	eval 'reports noise Unknown && ! grep -q "fault length" $out'
+	eval 'reports noise Unknown && ! has_match $out "fault length"'
 # The TDR fails with an active partner: result unspecified, no fault
 # status read.
 active_partner() {
 	knob rkmsim4/partner_active 1 && reports ok Unknown || return 1
 	knob rkmsim4/partner_active 0
-	! grep -q "mmd 31.0x030f" "$DBG/rkmsim4/trace"
+	! has_match "$DBG/rkmsim4/trace" "mmd 31.0x030f"
 }
 check "active partner: TDR fails, result unspecified" active_partner
 check "the link comes back after the cable test" wait_carrier rkmsim4 1
@@ -57,9 +57,13 @@ check "no cable test on the Asix PHYs" asix_unsupported
 # (linkstate_get_sqi() in net/ethtool/linkstate.c), so the reply has no SQI
 # and ethtool prints no SQI line.
 sqi_down() {
-	local out
+	local out lines l ok=1
 	out=$(ethtool rkmsim4) || return 1
-	grep -qx "[[:space:]]*Link detected: no" <<<"$out" && ! grep -q "SQI" <<<"$out"
+	mapfile -t lines <<<"$out"
+	for l in "${lines[@]}"; do
+		[[ $l =~ ^[[:space:]]*Link\ detected:\ no$ ]] && ok=0
+	done
+	[ $ok -eq 0 ] && [[ $out != *SQI* ]]
 }
 check "without link ethtool shows no SQI line" sqi_down
 

@@ -14,13 +14,17 @@ trap restore_modules EXIT
 sim_start
 ports_up rkmsim1 rkmsim2 || ktap_print_msg "no carrier"
 
-eio() { "$@" 2>&1 | grep -q "Input/output error"; }
+eio() {
+	local out
+	out=$("$@" 2>&1)
+	[[ $out == *"Input/output error"* ]]
+}
 
 write_fault() {
 	echo clear >"$DBG/rkmsim2/counters"
 	knob rkmsim2/write_errors 1 && eio ethtool -r rkmsim2 &&
-		[ "$(cat "$DBG/rkmsim2/write_errors")" = 0 ] &&
-		grep -qx "c22 0x00 reads [0-9]* writes 0 failed 1" "$DBG/rkmsim2/counters"
+		file_is "$DBG/rkmsim2/write_errors" 0 &&
+		has_line "$DBG/rkmsim2/counters" "c22 0x00 reads [0-9]* writes 0 failed 1"
 }
 check "a failed write fails ethtool -r with EIO" write_fault
 works_again() { ethtool -r rkmsim2 && wait_carrier rkmsim2 1; }
@@ -41,15 +45,16 @@ check "the PHY links again once reads succeed" recovers
 # The AX88772A driver resets its PHY after a link loss; the reset sticks.
 stuck_reset() {
 	local mark
-	mark=$(log_mark)
+	log_mark
+	mark=$MARK
 	knob rkmsim1/stuck_reset 1 && knob rkmsim1/link down && wait_carrier rkmsim1 0 &&
 		knob rkmsim1/link up && ! wait_carrier rkmsim1 1 5 || return 1
-	log_since "$mark" | grep -q "phy_poll_reset failed: -110" &&
-		grep -qx "reset: pending" "$DBG/rkmsim1/status"
+	log_since "$mark" "phy_poll_reset failed: -110" &&
+		has_line "$DBG/rkmsim1/status" "reset: pending"
 }
 check "a stuck reset times out (ETIMEDOUT), no carrier" stuck_reset
 reset_recovers() {
-	knob rkmsim1/stuck_reset 0 && ip link set rkmsim1 down && ip link set rkmsim1 up &&
+	knob rkmsim1/stuck_reset 0 && links "rkmsim1 down" "rkmsim1 up" &&
 		wait_carrier rkmsim1 1
 }
 check "down and up recovers the PHY from the stuck reset" reset_recovers
@@ -72,9 +77,9 @@ state_machine_modes() {
 	rejects rkmsim1/state_machine poll || return 1
 	err=$( { echo run >"$DBG/rkmsim1/state_machine"; } 2>&1) && return 1
 	case $err in *"Device or resource busy"*) ;; *) return 1 ;; esac
-	knob rkmsim1/state_machine manual && grep -qx manual "$DBG/rkmsim1/state_machine" &&
+	knob rkmsim1/state_machine manual && has_line "$DBG/rkmsim1/state_machine" manual &&
 		knob rkmsim1/state_machine run && knob rkmsim1/state_machine auto &&
-		grep -qx auto "$DBG/rkmsim1/state_machine" && wait_carrier rkmsim1 1
+		has_line "$DBG/rkmsim1/state_machine" auto && wait_carrier rkmsim1 1
 }
 check "state_machine: auto, manual and run, which auto mode refuses (EBUSY)" state_machine_modes
 read_only() {

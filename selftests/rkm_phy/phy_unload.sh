@@ -14,7 +14,7 @@ ports_up $PORTS || ktap_print_msg "not every port got carrier"
 
 pinned() {
 	! rmmod rkm_phy 2>/dev/null && loaded rkm_phy &&
-		[ "$(awk '$1 == "rkm_phy" { print $3 }' /proc/modules)" -eq 4 ]
+		phy_users_are 4
 }
 check "rkm_phy cannot go while its 4 PHYs are attached" pinned
 links_up() {
@@ -23,7 +23,10 @@ links_up() {
 }
 check "the links stay up meanwhile" links_up
 
-bus_goes() { rmmod rkm_mdio_sim && [ -z "$(ls -d /sys/class/net/rkmsim* 2>/dev/null)" ]; }
+bus_goes() {
+	local nets
+	rmmod rkm_mdio_sim && nets=(/sys/class/net/rkmsim*) && ! [ -e "${nets[0]}" ]
+}
 check "the bus unloads with its netdevs up" bus_goes
 check "then rkm_phy unloads" rmmod rkm_phy
 
@@ -31,7 +34,7 @@ cycles() {
 	local i
 	insmod "$PHY_KO" || return 1
 	for i in 1 2 3; do
-		sim_load && ip link set rkmsim4 up && ip link set rkmsim1 up && sim_unload || return 1
+		sim_load && links "rkmsim4 up" "rkmsim1 up" && sim_unload || return 1
 	done
 }
 check "three load/unload cycles of the bus" cycles
