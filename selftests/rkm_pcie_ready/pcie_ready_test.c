@@ -63,6 +63,15 @@
  * asked for: `slept_ms`, which no host load changes.
  */
 #define LOOSE (900 * MS)
+/*
+ * What the kernel policy's msleep(ms) guarantees: it ends at the ms-th timer
+ * tick from now, and the tick it starts in may be nearly over, so it sleeps
+ * more than ms - 1 ticks (msleep(), kernel/time/sleep_timeout.c; seen: 19.04
+ * ms for msleep(20)). config asks for HZ=1000: a tick is 1 ms. The spec
+ * policy sleeps on hrtimers: its waits are at least what it asked.
+ */
+#define TICK (1 * MS)
+#define MSLEEP_MIN(ms) ((ms) * MS - TICK)
 /* A value a file shows as "none". */
 #define NONE (-1LL)
 
@@ -641,7 +650,7 @@ TEST(kernel_up_to_5gt_waits_the_d3cold_delay)
 	EXPECT_STREQ("up-to-5gt", r.path);
 	EXPECT_STREQ("ready", r.verdict);
 	EXPECT_EQ(0, r.link_reads);
-	EXPECT_GE(r.first_access_us, SPEC_WAIT);
+	EXPECT_GE(r.first_access_us, MSLEEP_MIN(100));
 	/* msleep(d3cold_delay), and pci_dev_wait() finds the device ready. */
 	EXPECT_EQ(100, r.slept_ms);
 }
@@ -655,8 +664,8 @@ TEST(kernel_above_5gt_waits_20ms_the_link_and_the_d3cold_delay)
 	EXPECT_STREQ("above-5gt", r.path);
 	EXPECT_STREQ("ready", r.verdict);
 	/* msleep(20) before the link is read (pcie_wait_for_link_delay()). */
-	EXPECT_GE(r.link_up_us, 20 * MS);
-	EXPECT_GE(r.first_access_us - r.link_up_us, SPEC_WAIT);
+	EXPECT_GE(r.link_up_us, MSLEEP_MIN(20));
+	EXPECT_GE(r.first_access_us - r.link_up_us, MSLEEP_MIN(100));
 	/* msleep(20), the link up at the first look, msleep(d3cold_delay). */
 	EXPECT_EQ(120, r.slept_ms);
 }
@@ -705,7 +714,8 @@ TEST(kernel_behind_a_switch_sleeps_1100ms)
 	EXPECT_STREQ("ready", r.verdict);
 	EXPECT_EQ(0, r.link_reads);
 	EXPECT_EQ(1100, r.slept_ms);
-	EXPECT_GE(r.first_access_us, 1100 * MS);
+	/* msleep(1000), then msleep(d3cold_delay). */
+	EXPECT_GE(r.first_access_us, MSLEEP_MIN(1000) + MSLEEP_MIN(100));
 }
 
 /*
@@ -760,8 +770,8 @@ static long long kernel_bus_reset(struct __test_metadata *_metadata, const char 
 TEST(kernel_bus_reset_waits_100ms_for_devices_with_pm)
 {
 	REQUIRE_MODULE();
-	EXPECT_GE(kernel_bus_reset(_metadata, PORT_RNG_2_5), SPEC_WAIT);
-	EXPECT_GE(kernel_bus_reset(_metadata, PORT_RNG_16), SPEC_WAIT + 20 * MS);
+	EXPECT_GE(kernel_bus_reset(_metadata, PORT_RNG_2_5), MSLEEP_MIN(100));
+	EXPECT_GE(kernel_bus_reset(_metadata, PORT_RNG_16), MSLEEP_MIN(20) + MSLEEP_MIN(100));
 	kernel_bus_reset(_metadata, PORT_2_5);
 }
 
