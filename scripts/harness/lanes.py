@@ -1,13 +1,14 @@
 """`make check`'s VM boots in N lanes at once (RKM_LANES, default 1).
 
-Under TCG the guest's work is mostly one shell process at a time, so a
-2-vCPU VM leaves a host core idle much of the time; two VMs at once may use
-two cores better. The plan: the selected suites are split into N groups, each
-with a shared boot of its own (a suite's loads, KUnit and kselftests stay in
-one boot: its tests use its modules), and every own boot (boot-*.conf) is a
-job of its own. Jobs go to the lanes greedily, longest first, by the seconds
-the last run's build/check/timing.json shows for them, or the guesses below;
-each lane runs its jobs one after another, in the plan's order, in a thread.
+For machines with more cores than one VM keeps busy. On the 2-core CI
+machine one TCG VM with 2 vCPUs already uses both cores: with two lanes every
+boot took about twice as long, so the default is one lane. The plan: the
+selected suites are split into N groups, each with a shared boot of its own
+(a suite's loads, KUnit and kselftests stay in one boot: its tests use its
+modules), and every own boot (boot-*.conf) is a job of its own. Jobs go to
+the lanes greedily, longest first, by the seconds the last run's
+build/check/timing.json shows for them, or the guesses below; each lane runs
+its jobs one after another, in the plan's order, in a thread.
 """
 
 import json
