@@ -25,7 +25,7 @@ endif
 kbuild = $(MAKE) -C $(kdir) M=$(CURDIR) LLVM=1
 export PATH := /usr/lib/llvm-19/bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all modules kernel kdir-check bootstrap suites ci-lint check demo bench bench-kernel vm clippy fmt \
+.PHONY: all modules kernel kdir-check kdir-switch bootstrap suites ci-lint check demo bench bench-kernel vm clippy fmt \
 	fmt-check rust-analyzer modules_install selftests clean help
 
 all: modules
@@ -70,10 +70,23 @@ kernel: bootstrap
 kdir-check: bootstrap
 	@scripts/check-kdir.sh $(kdir)
 
-modules: $(kdir_ready)
+# An out-of-tree build's objects name the tree they were built against (its
+# objtool, its headers): Kbuild cannot rebuild them once that tree is gone or
+# another is used, so a switch of tree (another KDIR, a new cached kernel)
+# cleans them first.
+kdir_stamp := build/modules-kdir
+kdir-switch: $(kdir_ready)
+	@tree=$$(readlink -f $(kdir)); \
+	if [ -f $(kdir_stamp) ] && [ "$$(cat $(kdir_stamp))" != "$$tree" ]; then \
+		echo "modules were built against $$(cat $(kdir_stamp)); cleaning them for $$tree"; \
+		$(kbuild) clean; \
+	fi; \
+	mkdir -p build && echo "$$tree" >$(kdir_stamp)
+
+modules: kdir-switch
 	$(kbuild) modules
 
-clippy: $(kdir_ready)
+clippy: kdir-switch
 	$(kbuild) CLIPPY=1 KRUSTFLAGS=-Dwarnings modules
 	cd rust && cargo clippy --workspace --all-targets --quiet -- -D warnings
 

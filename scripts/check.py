@@ -201,9 +201,9 @@ def builds(report, out, kdir):
     return built
 
 
-def report_splats(report, suite, what, results, expected=()):
-    """A result per declared splat (its count) and one for everything else."""
-    verdict = splat.scan(splat.boot_splats(results), expected)
+def report_splats(report, suite, what, found, expected=()):
+    """A result per declared splat (its count) and one for everything else found."""
+    verdict = splat.scan(found, expected)
     for declared, seen in verdict.expected:
         where = ", ".join(s.where() for s in seen)
         report.add(suite, f"{what}: expected splat '{declared.declared}'",
@@ -256,7 +256,9 @@ def shared_boot(job, kdir, out, ksft_dir, use_kvm, stop):
     results.mkdir(parents=True)
     (results / "modules.list").write_text("".join(f"{ko.resolve()}\n" for s in selected for ko in s.modules))
     (results / "collections.list").write_text("".join(f"{s.name}\n" for s in selected))
-    conf = suites.merge([s.shared_boot for s in selected])
+    tails = [(s.name, tail) for s in selected for tail in s.tails]
+    (results / "tails.list").write_text("".join(f"{tail.name} {tail.command}\n" for _, tail in tails))
+    conf = suites.merge([s.shared_boot for s in selected] + [tail for _, tail in tails])
     command = (f"{vm.guest_exports(RKM_ROOT=ROOT, RKM_KDIR=kdir.resolve())} "
                f"sh {GUEST_RUNNER} {results.resolve()} {ksft_dir.resolve()}")
     outcome = vm.run(vm.boot_from_conf(conf, kdir, command, results, 1800), use_kvm=use_kvm, stop=stop)
@@ -264,7 +266,13 @@ def shared_boot(job, kdir, out, ksft_dir, use_kvm, stop):
     got.phases = outcome.phases
     failed = boot_failure(got, "vm", "shared boot", outcome)
     # A boot that failed may have failed on a splat: name it.
-    report_splats(got, "vm", "shared boot", results)
+    found = splat.by_section(splat.boot_splats(results),
+                             splat.sections(outcome.console, results / vm.DMESG))
+    report_splats(got, "vm", "shared boot", found.pop(None))
+    for suite, tail in tails:
+        boot_tap(got, suite, tail.name, results / tail.name)
+        report_command(got, suite, tail.name, exit_status(results / tail.name))
+        report_splats(got, suite, f"boot {tail.name}", found.pop(tail.name, []), tail.expect_splat)
     if failed:
         return got
 
@@ -339,19 +347,37 @@ def own_boot(job, kdir, out, use_kvm, stop):
     got.say(f"  (boot took {outcome.seconds:.0f} s; console {outcome.console})")
     got.phases = outcome.phases
     what = f"boot {conf.name}"
-    # A command that proves several things reports each in boot.tap,
-    # as far as it got if the boot failed.
+    boot_tap(got, s.name, conf.name, results)
+    if not boot_failure(got, s.name, what, outcome):
+        report_command(got, s.name, conf.name, outcome.exit_code)
+        report_kmemleak(got, s.name, what, results, kdir)
+    report_splats(got, s.name, what, splat.boot_splats(results), conf.expect_splat)
+    return got
+
+
+def boot_tap(got, suite, name, results):
+    """The results a boot's command wrote to boot.tap, as far as it got: each its own result."""
     tap = results / BOOT_TAP
     tap_results = ktap.parse_tap(tap.read_text()) if tap.exists() else []
-    got.suite(s.name).boots[conf.name.split("/", 1)[1]] = len(tap_results)
+    got.suite(suite).boots[name.split("/", 1)[1]] = len(tap_results)
     for r in tap_results:
-        got.add(s.name, f"{what}: {r.name}", r.status, r.reason)
-    if not boot_failure(got, s.name, what, outcome):
-        got.add(s.name, f"{what}: command", "pass" if outcome.exit_code == 0 else "fail",
-                f"exit status {outcome.exit_code}" if outcome.exit_code else "")
-        report_kmemleak(got, s.name, what, results, kdir)
-    report_splats(got, s.name, what, results, conf.expect_splat)
-    return got
+        got.add(suite, f"boot {name}: {r.name}", r.status, r.reason)
+
+
+def exit_status(results):
+    """What a command the shared boot ran wrote to exit_status (run-suites.sh); None if it never ended."""
+    try:
+        return int((results / "exit_status").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def report_command(got, suite, name, status):
+    if status is None:
+        got.add(suite, f"boot {name}: command", "fail", "it did not end: the boot ended first")
+    else:
+        got.add(suite, f"boot {name}: command", "pass" if status == 0 else "fail",
+                f"exit status {status}" if status else "")
 
 
 class Collected:

@@ -6,13 +6,20 @@
 # RESULTS/modules.list names the .ko files to load, in order; RESULTS/
 # collections.list the kselftest collections to run. Everything found is written
 # back into RESULTS for the host to read: module load/unload results (TAP),
-# KUnit results, the kselftest runner's TAP output. kmemleak's report and dmesg
-# are saved after it, as after every boot's command (end-boot.sh).
+# KUnit results, the kselftest runner's TAP output. RESULTS/tails.list names
+# the boots that run here instead of booting a kernel of their own
+# (boot-*.conf with shared = yes), one "FOLDER COMMAND" per line: each runs
+# last, after the unload, with RKM_RESULTS=RESULTS/FOLDER, its exit status in
+# FOLDER/exit_status, between two lines in the kernel log that tell the host
+# which reports are its own (scripts/harness/splat.py, SECTION). kmemleak's
+# report and dmesg are saved after it all, as after every boot's command
+# (end-boot.sh).
 set -u
 results=$1
 ksft=$2
 # Host tests point this at a stand-in; in the guest it is unset.
 debugfs=${RKM_DEBUGFS:-/sys/kernel/debug}
+kmsg=${RKM_KMSG:-/dev/kmsg}
 
 mountpoint -q "$debugfs" || mount -t debugfs none "$debugfs"
 
@@ -69,3 +76,14 @@ for name in $loaded; do
 		tap "not ok - unload $name # $out"
 	fi
 done
+
+[ -f "$results/tails.list" ] || exit 0
+while read -r folder command; do
+	[ -n "$folder" ] || continue
+	phase "boot $folder"
+	mkdir -p "$results/$folder"
+	echo "rkm-section: begin $folder" >>"$kmsg"
+	RKM_RESULTS=$results/$folder sh -c "$command" </dev/null
+	echo $? >"$results/$folder/exit_status"
+	echo "rkm-section: end $folder" >>"$kmsg"
+done <"$results/tails.list"

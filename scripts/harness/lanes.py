@@ -67,9 +67,9 @@ def estimates(previous, selected):
         if name.startswith("vm: shared boot"):
             left = step.get("seconds", 0.0)
             for phase in step.get("phases", []):
-                # "load <module>", "kselftest <suite>: <program>"
-                m = re.match(r"(?:load (\S+)|kselftest ([^:\s]+):)", phase["name"])
-                suite = m and (owner.get(m.group(1)) if m.group(1) else m.group(2))
+                # "load <module>", "kselftest <suite>: <program>", "boot <suite>/<name>"
+                m = re.match(r"(?:load (\S+)|kselftest ([^:\s]+):|boot ([^/\s]+)/)", phase["name"])
+                suite = m and (owner.get(m.group(1)) if m.group(1) else m.group(2) or m.group(3))
                 if suite:
                     work[suite] = work.get(suite, 0.0) + phase["seconds"]
                     left -= phase["seconds"]

@@ -321,6 +321,44 @@ def boot_splats(results, console="console.log", dmesg="dmesg.txt"):
     return splats
 
 
+# What scripts/guest/run-suites.sh writes to the kernel log around a command
+# the shared boot runs for a boot-*.conf (shared = yes).
+SECTION = re.compile(r"^rkm-section: (begin|end) (\S+)$")
+
+
+def sections(*paths):
+    """{name: (begin, end)}: the printk seconds each section of a boot's logs spans (end None: never ended).
+
+    Both the console and dmesg are read: the console's log level may
+    filter the markers out, and dmesg's buffer may have lost early lines.
+    """
+    spans = {}
+    for path in paths:
+        if not Path(path).exists():
+            continue
+        for _, timestamp, message in kernel_lines(Path(path).read_text(errors="replace")):
+            m = SECTION.match(message)
+            if m and timestamp is not None:
+                begin, end = spans.get(m.group(2), (None, None))
+                if m.group(1) == "begin":
+                    begin = float(timestamp)
+                else:
+                    end = float(timestamp)
+                spans[m.group(2)] = (begin, end)
+    return {name: span for name, span in spans.items() if span[0] is not None}
+
+
+def by_section(splats, spans):
+    """{section name, or None for the rest of the boot: its splats}, by when each was printed."""
+    found = {None: []}
+    for splat in splats:
+        at = None if splat.timestamp is None else float(splat.timestamp)
+        owner = next((name for name, (begin, end) in spans.items()
+                      if at is not None and begin <= at and (end is None or at <= end)), None)
+        found.setdefault(owner, []).append(splat)
+    return found
+
+
 @dataclass
 class Expectation:
     """A declared splat: how many, a regex for the header, regexes for the body.

@@ -5,7 +5,9 @@ kselftest files it may hold:
 
   vm.conf         additions to the shared boot that runs every suite
   boot-<x>.conf   a boot of its own, e.g. one that must produce a lockdep splat
-                  or that spans a kexec
+                  or that spans a kexec; or, with shared = yes, a command that
+                  the shared boot runs last, its reports told apart from the
+                  rest (a kernel costs about a minute under TCG)
   bench.conf      additions to the `make bench` boot only (e.g. more memory
                   than the shared boot should have)
 
@@ -31,6 +33,11 @@ These are "key = value" lines; '#' starts a comment; keys that may repeat
                 fewer such splats, or any other splat, fail the boot. E.g.
                   expect_splat = 1 possible circular locking dependency | lock_a | lock_b
   description   one line saying what the boot proves
+  shared        (boot-*.conf) yes: runs in the shared boot, after every
+                suite's tests and unloads, instead of booting a kernel of its
+                own. For a command that leaves the kernel as fit to test as
+                it found it: a WARNING does, a lockdep report (lockdep turns
+                itself off) or a kexec does not
   boots         (bench.conf) how many boots of the perf kernel run this
                 suite's benchmark (default 1); its targets are judged over
                 the boots' medians
@@ -60,6 +67,7 @@ class BootConf:
     command: str = ""
     description: str = ""
     boots: int = 1
+    shared: bool = False
 
 
 def parse_conf(text, name="vm"):
@@ -82,6 +90,10 @@ def parse_conf(text, name="vm"):
             if not value.isdigit() or int(value) == 0:
                 raise ConfError(f"{name}:{number}: {key} must be a positive number")
             setattr(conf, key, int(value))
+        elif key == "shared":
+            if value not in ("yes", "no"):
+                raise ConfError(f"{name}:{number}: shared must be yes or no")
+            conf.shared = value == "yes"
         elif key in _SCALARS:
             setattr(conf, key, value)
         else:
@@ -123,6 +135,7 @@ class Suite:
     boots: list  # BootConf of its own boots
     unbuilt: list  # module folders (with a Kbuild) holding no .ko
     bench_boot: BootConf  # additions to the `make bench` boot
+    tails: list = field(default_factory=list)  # BootConf of boots its shared boot runs last (shared = yes)
 
 
 def _optional_conf(path, file_name):
@@ -147,7 +160,8 @@ def discover(root, names=None):
         bench = _optional_conf(path, "bench.conf")
         boots = [parse_conf(p.read_text(), f"{path.name}/{p.stem[len('boot-'):]}")
                  for p in sorted(path.glob("boot-*.conf"))]
-        suites.append(Suite(path.name, path, modules, shared, boots, unbuilt, bench))
+        suites.append(Suite(path.name, path, modules, shared, [b for b in boots if not b.shared], unbuilt,
+                            bench, tails=[b for b in boots if b.shared]))
     if names:
         unknown = set(names) - {s.name for s in suites}
         if unknown:

@@ -174,8 +174,9 @@ while [ $# -gt 0 ]; do
 	case $1 in --exec) shift; cmd=$1 ;; --rwdir) shift; rwdir=$1 ;; esac
 	shift
 done
-export RKM_DEBUGFS="$rwdir/debugfs"
+export RKM_DEBUGFS="$rwdir/debugfs" RKM_KMSG="$rwdir/kmsg"
 mkdir -p "$RKM_DEBUGFS"
+: >"$RKM_KMSG"
 echo "[    0.100000] Linux version 7.3.4"
 sh -c "$cmd"
 """
@@ -198,6 +199,16 @@ for prog in one two; do
 done
 """
 
+# The kernel log: what was written to the stand-in for /dev/kmsg, a second apart.
+FAKE_DMESG = """#!/bin/sh
+echo '[    0.000000] Linux version'
+awk '{ printf "[%5d.000000] %s\\n", NR, $0 }' "$RKM_KMSG"
+"""
+
+# A WARNING as the kernel prints it.
+FAKE_WARNING = ("printf '%s\\n' '------------[ cut here ]------------' 'WARNING: {0}.c:1 at {0}' "
+                "'---[ end trace 0000000000000000 ]---' >>\"$RKM_KMSG\"")
+
 MANIFEST = "module {0}\nkunit {0} 2\nkselftest one 1\nkselftest two 1\n"
 
 
@@ -212,7 +223,7 @@ class VmPhase(unittest.TestCase):
         self.tmp = tmp = Path(self.enterContext(tempfile.TemporaryDirectory()))
         bin_dir = tmp / "cache" / "venv" / "bin"
         for name, text in (("vng", FAKE_VNG), ("insmod", FAKE_INSMOD), ("rmmod", "#!/bin/sh\n"),
-                           ("mountpoint", "#!/bin/sh\n"), ("dmesg", "#!/bin/sh\necho '[    0.0] Linux version'\n")):
+                           ("mountpoint", "#!/bin/sh\n"), ("dmesg", FAKE_DMESG)):
             executable(bin_dir / name, text)
         executable(tmp / "ksft" / "run_kselftest.sh", FAKE_RUNNER)
         self.root, self.kdir = tmp / "root", tmp / "kdir"
@@ -270,6 +281,32 @@ class VmPhase(unittest.TestCase):
         shared = [s for s in steps_two if s["name"].startswith("vm: shared boot")]
         self.assertEqual(len(shared), 2)
         self.assertIn("kselftest rkm_a: one", [p["name"] for s in shared for p in s["phases"]])
+
+    def test_the_shared_boot_runs_shared_boots_last_and_tells_their_splats_apart(self):
+        for suite, boot, declared in (("rkm_a", "w", "expect_splat = 1 ^WARNING: declared\\.c\n"),
+                                      ("rkm_c", "z", "")):
+            (self.root / "selftests" / suite / f"boot-{boot}.conf").write_text(
+                f"shared = yes\n{declared}command = {FAKE_WARNING.format('declared')}; "
+                f'echo "ok - {boot} works" >"$RKM_RESULTS/boot.tap"\n')
+            with open(self.root / "selftests" / suite / "manifest", "a") as f:
+                f.write(f"boot {boot} 1\n")
+        results, steps, out = self.check(1)
+        verdicts = {(r[0], r[1]): r[2] for r in results}
+        self.assertEqual(verdicts[("rkm_a", "boot rkm_a/w: expected splat '1 ^WARNING: declared\\.c'")], "pass")
+        self.assertEqual(verdicts[("rkm_a", "boot rkm_a/w: no unexpected kernel splat")], "pass")
+        self.assertEqual(verdicts[("rkm_a", "boot rkm_a/w: command")], "pass")
+        self.assertEqual(verdicts[("rkm_a", "boot rkm_a/w: w works")], "pass")
+        # rkm_c/z printed the same WARNING without declaring it: its failure, not the shared boot's.
+        self.assertEqual(verdicts[("rkm_c", "boot rkm_c/z: no unexpected kernel splat")], "fail")
+        self.assertEqual(verdicts[("vm", "shared boot: no unexpected kernel splat")], "pass")
+        self.assertEqual([r[:2] for r in results if r[2] != "pass"],
+                         [("rkm_c", "boot rkm_c/z: no unexpected kernel splat")])
+        # No boot of their own: two phases of the shared boot, after its unload.
+        self.assertEqual([s["name"] for s in steps if s["name"].startswith("vm: ")],
+                         ["vm: shared boot (rkm_a, rkm_b, rkm_c)", "vm: rkm_b/x boot (no description)",
+                          "vm: rkm_c/y boot (no description)"])
+        phases = [p["name"] for p in steps[-3]["phases"]]
+        self.assertEqual(phases[phases.index("unload") + 1:][:2], ["boot rkm_a/w", "boot rkm_c/z"])
 
 
 if __name__ == "__main__":

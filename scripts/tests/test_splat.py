@@ -795,6 +795,31 @@ class ExpectedSplats(unittest.TestCase):
         self.assertEqual([len(seen) for _, seen in verdict.expected], [1, 0])
 
 
+class Sections(unittest.TestCase):
+    """The shared boot's run-suites.sh marks each command it runs for a boot-*.conf in the kernel log."""
+
+    def test_reports_are_told_apart_by_when_they_were_printed(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            log = Path(tmp, "console.log")
+            log.write_text(CLEAN + console(ABBA, at=10.0) + console("rkm-section: begin rkm_x/warn", at=20.0)
+                           + console(KASAN, at=21.0) + console("rkm-section: end rkm_x/warn", at=22.0)
+                           + "rkm-section: begin rkm_x/faked by user space\n"
+                           + console("rkm-section: begin rkm_x/open", at=30.0) + console(ABBA, at=31.0))
+            # dmesg alone has the second section's end.
+            Path(tmp, "dmesg.txt").write_text(console("rkm-section: end rkm_x/open", at=40.0))
+            spans = splat.sections(log, Path(tmp, "dmesg.txt"), Path(tmp, "missing.txt"))
+            self.assertEqual(spans, {"rkm_x/warn": (20.0, 22.0), "rkm_x/open": (30.0, 40.0)})
+            found = splat.by_section(splat.read_log(log) + splat.find_splats(console(ABBA, at=50.0)), spans)
+            self.assertEqual({name: [s.kind for s in splats] for name, splats in found.items()},
+                             {None: ["circular locking"] * 2, "rkm_x/warn": ["KASAN"], "rkm_x/open": ["circular locking"]})
+
+    def test_a_section_that_never_ended_takes_what_follows(self):
+        spans = {"rkm_x/hang": (5.0, None)}
+        found = splat.by_section(splat.find_splats(console(KASAN, at=9.0)), spans)
+        self.assertEqual(list(found), [None, "rkm_x/hang"])
+        self.assertEqual(found[None], [])
+
+
 class Command(unittest.TestCase):
     def run_splat(self, *logs):
         return subprocess.run([sys.executable, str(SPLAT_PY), *map(str, logs)],

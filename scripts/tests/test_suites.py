@@ -22,7 +22,8 @@ class ParseConf(unittest.TestCase):
     def test_errors_name_the_line(self):
         for text, message in (("oops\n", ":1: expected"), ("colour = red\n", "unknown key 'colour'"),
                               ("\ntimeout = soon\n", ":2: timeout"),
-                              ("expect_splat = WARNING: x\n", ":1: expected 'COUNT HEADER")):
+                              ("expect_splat = WARNING: x\n", ":1: expected 'COUNT HEADER"),
+                              ("shared = maybe\n", ":1: shared must be yes or no")):
             with self.subTest(text=text):
                 with self.assertRaisesRegex(suites.ConfError, message):
                     suites.parse_conf(text)
@@ -61,6 +62,7 @@ class Discover(unittest.TestCase):
             (root / "modules" / "rkm_x" / "rkm_x.ko").write_text("")
             (root / "modules" / "rkm_x" / "Kbuild").write_text("obj-m := rkm_x.o\n")
             (root / "selftests" / "rkm_x" / "boot-abba.conf").write_text("command = true\nexpect_splat = 1 x | y\n")
+            (root / "selftests" / "rkm_x" / "boot-warn.conf").write_text("command = true\nshared = yes\n")
             (root / "selftests" / "notes").mkdir()
             [suite] = suites.discover(root)
             self.assertEqual(suite.modules, [root / "modules" / "rkm_x" / "rkm_x.ko"])
@@ -69,6 +71,8 @@ class Discover(unittest.TestCase):
             self.assertEqual([(e.count, e.header.pattern, [p.pattern for p in e.body]) for e in boot.expect_splat],
                              [(1, "x", ["y"])])
             self.assertEqual(suite.unbuilt, [])
+            [tail] = suite.tails
+            self.assertEqual((tail.name, tail.shared), ("rkm_x/warn", True))
 
     def test_bench_conf_is_for_the_bench_boot_only(self):
         with tempfile.TemporaryDirectory() as tmp:
