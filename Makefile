@@ -23,7 +23,9 @@ endif
 # Kbuild of the pinned tree, for this repository's modules. LLVM=1 because
 # Rust needs the kernel built by clang.
 kbuild = $(MAKE) -C $(kdir) M=$(CURDIR) LLVM=1
-export PATH := /usr/lib/llvm-19/bin:$(HOME)/.cargo/bin:$(PATH)
+# The scripts' PATH (scripts/lib.sh): rustc, and the clang/lld/llvm of rustc's
+# LLVM version.
+export PATH := $(shell bash -c '. scripts/lib.sh && echo "$$PATH"')
 
 .PHONY: all modules kernel kdir-check kdir-switch bootstrap suites ci-lint check demo bench bench-kernel vm clippy fmt \
 	fmt-check rust-analyzer modules_install selftests clean help
@@ -152,6 +154,8 @@ bench: $(bench_ready)
 vm: modules selftests
 	@scripts/vm.py --kdir $(kdir)
 
+# Kbuild's clean leaves the LLVM bitcode of inline helpers and shims.
 clean:
 	@if [ -d $(kdir) ]; then $(kbuild) clean; fi
+	find modules selftests -name '*.bc' -delete
 	rm -rf build rust/target rust-project.json

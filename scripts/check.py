@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import junit, ktap, lanes, manifest, splat, suites, timing, vm  # noqa: E402
+from harness import disasm, junit, ktap, lanes, manifest, splat, suites, timing, vm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GUEST_RUNNER = ROOT / "scripts" / "guest" / "run-suites.sh"
@@ -191,6 +191,21 @@ def static_checks(report, out, kdir):
     make_step(report, "static", "rustfmt", "fmt-check", out, kdir_arg)
     make_step(report, "static", "clippy (warnings are errors)", "clippy", out, kdir_arg)
     make_step(report, "static", "actionlint (.github/workflows)", "ci-lint", out)
+
+
+def guard_machine_code(report, out):
+    """Per lock kind of rkm_guard's benchmark: the Rust guard's loop calls no C helper or shim (harness/disasm.py)."""
+    TIMING.step("build: rkm_guard's loops in machine code")
+    guard = ROOT / "modules" / "rkm_guard"
+    shims = [*guard.glob("*.c"), *(ROOT / "rust" / "kernel_ext" / "guard").glob("*.c")]
+    listing = disasm.disassemble(guard / "rkm_guard.ko")
+    (out / "rkm_guard.objdump").write_text(listing)
+    rows = disasm.guard_loops(listing, disasm.bench_ops(guard / "bench.rs"), disasm.shim_functions(shims))
+    print(disasm.table(rows, counts=False))
+    for row in rows:
+        reason = "" if row.ok else (", ".join(row.helpers) if row.rust else "no such loop in rkm_guard.ko")
+        report.add("rkm_guard", f"machine code: {row.op.name}: the Rust guard's loop calls no C helper",
+                   "pass" if row.ok else "fail", reason, kind="build")
 
 
 def builds(report, out, kdir):
@@ -567,6 +582,8 @@ def main():
         for s in selected:
             for folder in s.unbuilt:
                 report.add(s.name, f"module in {folder.relative_to(ROOT)} built", "fail", "no .ko", kind="build")
+        if built and "rkm_guard" in {s.name for s in selected}:
+            guard_machine_code(report, args.out)
         manifests = load_manifests(report, selected)
         if built and manifests:
             reported = {name: manifest.Results() for name in manifests}

@@ -3,7 +3,14 @@
 RKM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RKM_CACHE=${RKM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rkm}
 RKM_VENV=$RKM_CACHE/venv
-export PATH=/usr/lib/llvm-19/bin:$HOME/.cargo/bin:$PATH
+export PATH=$HOME/.cargo/bin:$PATH
+# The major version of rustc's LLVM. The kernel and the modules build with the
+# clang, lld and llvm of that version: only then does the tree link its C
+# helpers' bitcode into Rust objects (CONFIG_RUST_INLINE_HELPERS needs
+# CONFIG_RUSTC_CLANG_LLVM_COMPATIBLE), so a rustc update moves both. Empty
+# before rustup is installed.
+RKM_LLVM=$(rustc -vV 2>/dev/null | sed -n 's/^LLVM version: \([0-9]*\)\..*/\1/p')
+[ -z "$RKM_LLVM" ] || export PATH=/usr/lib/llvm-$RKM_LLVM/bin:$PATH
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'rkm: error: %s\n' "$*" >&2; exit 1; }

@@ -29,17 +29,17 @@ MODULE_PARM_DESC(backend,
 		 "emulated-tdx (accepted memory reads zeros), emulated-snp (reads as it was: poison), "
 		 "tdx or snp (real conversions, in such a guest only)");
 
-const char *rkm_accept_mode_param(void)
+__rkm_shim const char *rkm_accept_mode_param(void)
 {
 	return mode;
 }
 
-const char *rkm_accept_backend_param(void)
+__rkm_shim const char *rkm_accept_backend_param(void)
 {
 	return backend;
 }
 
-const struct efi_unaccepted_memory *rkm_accept_firmware_table(void)
+__rkm_shim const struct efi_unaccepted_memory *rkm_accept_firmware_table(void)
 {
 #ifdef CONFIG_UNACCEPTED_MEMORY
 	return efi_get_unaccepted_table();
@@ -48,7 +48,7 @@ const struct efi_unaccepted_memory *rkm_accept_firmware_table(void)
 #endif
 }
 
-unsigned long rkm_accept_kernel_unaccepted_pages(void)
+__rkm_shim unsigned long rkm_accept_kernel_unaccepted_pages(void)
 {
 #ifdef CONFIG_UNACCEPTED_MEMORY
 	return global_zone_page_state(NR_UNACCEPTED);
@@ -57,22 +57,22 @@ unsigned long rkm_accept_kernel_unaccepted_pages(void)
 #endif
 }
 
-bool rkm_accept_tdx_guest(void)
+__rkm_shim bool rkm_accept_tdx_guest(void)
 {
 	return cpu_feature_enabled(X86_FEATURE_TDX_GUEST);
 }
 
-phys_addr_t rkm_accept_page_to_phys(struct page *page)
+__rkm_shim phys_addr_t rkm_accept_page_to_phys(struct page *page)
 {
 	return page_to_phys(page);
 }
 
-unsigned long rkm_accept_phys_to_virt(phys_addr_t phys)
+__rkm_shim unsigned long rkm_accept_phys_to_virt(phys_addr_t phys)
 {
 	return (unsigned long)__va(phys);
 }
 
-void rkm_accept_fill_page(struct page *page, u8 byte)
+__rkm_shim void rkm_accept_fill_page(struct page *page, u8 byte)
 {
 	void *addr = kmap_local_page(page);
 
@@ -80,7 +80,7 @@ void rkm_accept_fill_page(struct page *page, u8 byte)
 	kunmap_local(addr);
 }
 
-void rkm_accept_clear_page(struct page *page)
+__rkm_shim void rkm_accept_clear_page(struct page *page)
 {
 	clear_highpage(page);
 }

@@ -151,7 +151,10 @@ trait Driver {
 struct Counted(u32);
 
 impl Driver for Counted {
-    #[inline]
+    // Not inlined: each operation's closure gets a copy of its own, the whole loop in one
+    // function, which make check finds in the disassembly (scripts/harness/disasm.py) as the C
+    // side's bench_raw_<op>().
+    #[inline(never)]
     fn drive<F: FnMut() -> Result>(&mut self, mut pair: F) -> Result {
         for _ in 0..self.0 {
             pair()?;

@@ -31,87 +31,68 @@ static u64 bench_sink;
 #define READ_BODY	WRITE_ONCE(bench_sink, READ_ONCE(bench_counter))
 
 /*
- * Every operation as a C user writes it: LOOP(lock, critical section, unlock).
- * Expanded once with a counted loop and once with a loop until told to stop.
+ * Every operation as a C user writes it: X(op, lock, critical section,
+ * unlock). Expanded into a counted loop per operation and into the loop until
+ * told to stop.
  */
-#define RAW_OPS(LOOP)								\
-	case RKM_GUARD_BENCH_MUTEX:						\
-		LOOP(mutex_lock(&bench_mutex), WRITE_BODY,			\
-		     mutex_unlock(&bench_mutex));				\
-		break;								\
-	case RKM_GUARD_BENCH_MUTEX_INTR:					\
-		LOOP(if (mutex_lock_interruptible(&bench_mutex)) return -EINTR,	\
-		     WRITE_BODY, mutex_unlock(&bench_mutex));			\
-		break;								\
-	case RKM_GUARD_BENCH_RWSEM_READ:					\
-		LOOP(down_read(&bench_rwsem), READ_BODY, up_read(&bench_rwsem));	\
-		break;								\
-	case RKM_GUARD_BENCH_RWSEM_WRITE:					\
-		LOOP(down_write(&bench_rwsem), WRITE_BODY, up_write(&bench_rwsem));	\
-		break;								\
-	case RKM_GUARD_BENCH_SPINLOCK:						\
-		LOOP(spin_lock(&bench_spinlock), WRITE_BODY,			\
-		     spin_unlock(&bench_spinlock));				\
-		break;								\
-	case RKM_GUARD_BENCH_RAW_SPINLOCK:					\
-		LOOP(raw_spin_lock(&bench_raw_spinlock), WRITE_BODY,		\
-		     raw_spin_unlock(&bench_raw_spinlock));			\
-		break;								\
-	case RKM_GUARD_BENCH_RAW_SPINLOCK_IRQSAVE:				\
-		LOOP(raw_spin_lock_irqsave(&bench_raw_spinlock, flags), WRITE_BODY,	\
-		     raw_spin_unlock_irqrestore(&bench_raw_spinlock, flags));	\
-		break;								\
-	case RKM_GUARD_BENCH_SPINLOCK_BH:					\
-		LOOP(spin_lock_bh(&bench_spinlock), WRITE_BODY,			\
-		     spin_unlock_bh(&bench_spinlock));				\
-		break;								\
-	case RKM_GUARD_BENCH_RWLOCK_READ:					\
-		LOOP(read_lock(&bench_rwlock), READ_BODY,			\
-		     read_unlock(&bench_rwlock));				\
-		break;								\
-	case RKM_GUARD_BENCH_RWLOCK_WRITE:					\
-		LOOP(write_lock(&bench_rwlock), WRITE_BODY,			\
-		     write_unlock(&bench_rwlock));				\
-		break;								\
-	case RKM_GUARD_BENCH_SEQLOCK_READ:					\
-		LOOP(do {							\
-			seq = read_seqbegin(&bench_seqlock);			\
-			READ_BODY;						\
-		     } while (read_seqretry(&bench_seqlock, seq)), , );		\
-		break;								\
-	case RKM_GUARD_BENCH_SEQLOCK_WRITE:					\
-		LOOP(write_seqlock(&bench_seqlock), WRITE_BODY,			\
-		     write_sequnlock(&bench_seqlock));				\
-		break;								\
-	case RKM_GUARD_BENCH_PREEMPT:						\
-		LOOP(preempt_disable(), WRITE_BODY, preempt_enable());		\
-		break;								\
-	case RKM_GUARD_BENCH_MIGRATE:						\
-		LOOP(migrate_disable(), WRITE_BODY, migrate_enable());		\
-		break;								\
-	case RKM_GUARD_BENCH_IRQSAVE:						\
-		LOOP(local_irq_save(flags), WRITE_BODY, local_irq_restore(flags));	\
-		break;
+#define RAW_OPS(X)								\
+	X(MUTEX, mutex_lock(&bench_mutex), WRITE_BODY, mutex_unlock(&bench_mutex))	\
+	X(MUTEX_INTR, if (mutex_lock_interruptible(&bench_mutex)) return -EINTR,	\
+	  WRITE_BODY, mutex_unlock(&bench_mutex))				\
+	X(RWSEM_READ, down_read(&bench_rwsem), READ_BODY, up_read(&bench_rwsem))	\
+	X(RWSEM_WRITE, down_write(&bench_rwsem), WRITE_BODY, up_write(&bench_rwsem))	\
+	X(SPINLOCK, spin_lock(&bench_spinlock), WRITE_BODY, spin_unlock(&bench_spinlock))	\
+	X(RAW_SPINLOCK, raw_spin_lock(&bench_raw_spinlock), WRITE_BODY,		\
+	  raw_spin_unlock(&bench_raw_spinlock))					\
+	X(RAW_SPINLOCK_IRQSAVE, raw_spin_lock_irqsave(&bench_raw_spinlock, flags),	\
+	  WRITE_BODY, raw_spin_unlock_irqrestore(&bench_raw_spinlock, flags))	\
+	X(SPINLOCK_BH, spin_lock_bh(&bench_spinlock), WRITE_BODY,		\
+	  spin_unlock_bh(&bench_spinlock))					\
+	X(RWLOCK_READ, read_lock(&bench_rwlock), READ_BODY, read_unlock(&bench_rwlock))	\
+	X(RWLOCK_WRITE, write_lock(&bench_rwlock), WRITE_BODY,			\
+	  write_unlock(&bench_rwlock))						\
+	X(SEQLOCK_READ, do {							\
+		seq = read_seqbegin(&bench_seqlock);				\
+		READ_BODY;							\
+	  } while (read_seqretry(&bench_seqlock, seq)), , )			\
+	X(SEQLOCK_WRITE, write_seqlock(&bench_seqlock), WRITE_BODY,		\
+	  write_sequnlock(&bench_seqlock))					\
+	X(PREEMPT, preempt_disable(), WRITE_BODY, preempt_enable())		\
+	X(MIGRATE, migrate_disable(), WRITE_BODY, migrate_enable())		\
+	X(IRQSAVE, local_irq_save(flags), WRITE_BODY, local_irq_restore(flags))
+
+/*
+ * The counted loops, a function each (bench_raw_<op>), so that make check
+ * finds each loop in the disassembly and counts its instructions beside the
+ * Rust guard's (scripts/harness/disasm.py).
+ */
+#define COUNTED(op, lock_stmt, body, unlock_stmt)			\
+	static noinline s64 bench_raw_##op(u32 n)			\
+	{								\
+		unsigned long flags __maybe_unused;			\
+		unsigned int seq __maybe_unused;			\
+		u32 i;							\
+									\
+		for (i = 0; i < n; i++) {				\
+			lock_stmt;					\
+			body;						\
+			unlock_stmt;					\
+		}							\
+		return 0;						\
+	}
+RAW_OPS(COUNTED)
+#undef COUNTED
 
 static s64 bench_raw(unsigned int op, u32 n)
 {
-	unsigned long flags;
-	unsigned int seq;
-	u32 i;
-
-#define COUNTED(lock_stmt, body, unlock_stmt)	\
-	for (i = 0; i < n; i++) {		\
-		lock_stmt;			\
-		body;				\
-		unlock_stmt;			\
-	}
+#define COUNTED_CASE(op, ...)			\
+	case RKM_GUARD_BENCH_##op:		\
+		return bench_raw_##op(n);
 	switch (op) {
-	RAW_OPS(COUNTED)
-	default:
-		return -EINVAL;
+	RAW_OPS(COUNTED_CASE)
 	}
-#undef COUNTED
-	return 0;
+#undef COUNTED_CASE
+	return -EINVAL;
 }
 
 /* cleanup.h's guard(): the lock is released at the end of each iteration. */
@@ -200,13 +181,15 @@ s64 rkm_guard_bench_contend(unsigned int op, const bool *stop)
 	s64 pairs = 0;
 	u32 i;
 
-#define UNTIL_STOP(lock_stmt, body, unlock_stmt)			\
-	for (; !READ_ONCE(*stop); pairs += RKM_GUARD_BENCH_BATCH)	\
-		for (i = 0; i < RKM_GUARD_BENCH_BATCH; i++) {		\
-			lock_stmt;					\
-			body;						\
-			unlock_stmt;					\
-		}
+#define UNTIL_STOP(op, lock_stmt, body, unlock_stmt)			\
+	case RKM_GUARD_BENCH_##op:					\
+		for (; !READ_ONCE(*stop); pairs += RKM_GUARD_BENCH_BATCH)	\
+			for (i = 0; i < RKM_GUARD_BENCH_BATCH; i++) {	\
+				lock_stmt;				\
+				body;					\
+				unlock_stmt;				\
+			}						\
+		break;
 	switch (op) {
 	RAW_OPS(UNTIL_STOP)
 	default:

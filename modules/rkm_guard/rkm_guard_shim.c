@@ -10,29 +10,29 @@
 #include <linux/smp.h>
 #include "rkm_guard_shim.h"
 
-int rkm_guard_preempt_count(void)
+__rkm_shim int rkm_guard_preempt_count(void)
 {
 	return preempt_count();
 }
 
-bool rkm_guard_irqs_disabled(void)
+__rkm_shim bool rkm_guard_irqs_disabled(void)
 {
 	return irqs_disabled();
 }
 
-bool rkm_guard_in_softirq(void)
+__rkm_shim bool rkm_guard_in_softirq(void)
 {
 	return in_softirq();
 }
 
 /* Kernel threads ignore signals unless they ask for them. */
-void rkm_guard_allow_signal(int sig)
+__rkm_shim void rkm_guard_allow_signal(int sig)
 {
 	allow_signal(sig);
 }
 
 /* An online CPU other than this one, or -1. */
-int rkm_guard_other_online_cpu(void)
+__rkm_shim int rkm_guard_other_online_cpu(void)
 {
 	unsigned int cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
 

@@ -21,7 +21,7 @@ static const struct {
 	SIZE_OF(rkm_handover_status),
 };
 
-size_t rkm_handover_uapi_size(const char *name)
+__rkm_shim size_t rkm_handover_uapi_size(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
 		if (!strcmp(sizes[i].name, name))
@@ -29,7 +29,7 @@ size_t rkm_handover_uapi_size(const char *name)
 	return 0;
 }
 
-unsigned int rkm_handover_uapi_cmd(unsigned int nr)
+__rkm_shim unsigned int rkm_handover_uapi_cmd(unsigned int nr)
 {
 	switch (nr) {
 	case 0x01: return RKM_HANDOVER_IOC_PUT;

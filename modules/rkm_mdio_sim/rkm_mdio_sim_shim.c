@@ -7,9 +7,9 @@
 #include <linux/netdevice.h>
 #include "rkm_mdio_sim_shim.h"
 
-void rkm_mdio_sim_netdev_init(struct net_device *ndev, struct device *parent,
-			      const struct net_device_ops *ops,
-			      const struct ethtool_ops *ethtool_ops)
+__rkm_shim void rkm_mdio_sim_netdev_init(struct net_device *ndev, struct device *parent,
+					 const struct net_device_ops *ops,
+					 const struct ethtool_ops *ethtool_ops)
 {
 	SET_NETDEV_DEV(ndev, parent);
 	ndev->netdev_ops = ops;
@@ -17,12 +17,12 @@ void rkm_mdio_sim_netdev_init(struct net_device *ndev, struct device *parent,
 	eth_hw_addr_random(ndev);
 }
 
-void *rkm_mdio_sim_netdev_priv(struct net_device *ndev)
+__rkm_shim void *rkm_mdio_sim_netdev_priv(struct net_device *ndev)
 {
 	return netdev_priv(ndev);
 }
 
-void rkm_mdio_sim_drop_skb(struct sk_buff *skb)
+__rkm_shim void rkm_mdio_sim_drop_skb(struct sk_buff *skb)
 {
 	dev_kfree_skb_any(skb);
 }

@@ -8,27 +8,27 @@
 #include <linux/sysfs.h>
 #include "rkm_pcie_ready_shim.h"
 
-struct pci_dev *rkm_pcie_ready_upstream_bridge(struct pci_dev *dev)
+__rkm_shim struct pci_dev *rkm_pcie_ready_upstream_bridge(struct pci_dev *dev)
 {
 	return pci_upstream_bridge(dev);
 }
 
-struct pci_dev *rkm_pcie_ready_root_port(struct pci_dev *dev)
+__rkm_shim struct pci_dev *rkm_pcie_ready_root_port(struct pci_dev *dev)
 {
 	return pcie_find_root_port(dev);
 }
 
-bool rkm_pcie_ready_is_pcie(struct pci_dev *dev)
+__rkm_shim bool rkm_pcie_ready_is_pcie(struct pci_dev *dev)
 {
 	return pci_is_pcie(dev);
 }
 
-bool rkm_pcie_ready_is_disconnected(struct pci_dev *dev)
+__rkm_shim bool rkm_pcie_ready_is_disconnected(struct pci_dev *dev)
 {
 	return pci_dev_is_disconnected(dev);
 }
 
-void rkm_pcie_ready_attr_init(struct attribute *attr)
+__rkm_shim void rkm_pcie_ready_attr_init(struct attribute *attr)
 {
 	/* One static key for every attribute initialized here. */
 	sysfs_attr_init(attr);

@@ -8,7 +8,7 @@
 #include <linux/kconfig.h>
 #include "rkm_env_shim.h"
 
-unsigned int rkm_env_config(void)
+__rkm_shim unsigned int rkm_env_config(void)
 {
 	return (IS_ENABLED(CONFIG_RUST) ? RKM_ENV_RUST : 0) |
 	       (IS_ENABLED(CONFIG_KUNIT) ? RKM_ENV_KUNIT : 0) |
@@ -19,7 +19,7 @@ unsigned int rkm_env_config(void)
 	       (IS_ENABLED(CONFIG_PHYLIB) ? RKM_ENV_PHYLIB : 0);
 }
 
-unsigned int rkm_env_num_online_cpus(void)
+__rkm_shim unsigned int rkm_env_num_online_cpus(void)
 {
 	return num_online_cpus();
 }

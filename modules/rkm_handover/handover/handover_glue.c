@@ -8,7 +8,7 @@
 #include <linux/mm.h>
 #include "handover_glue.h"
 
-struct folio *rkm_ho_folio_alloc(unsigned int order)
+__rkm_shim struct folio *rkm_ho_folio_alloc(unsigned int order)
 {
 	/* Large folios are optional: the caller falls back to smaller ones. */
 	gfp_t gfp = GFP_KERNEL | (order ? __GFP_NORETRY | __GFP_NOWARN : 0);
@@ -16,47 +16,47 @@ struct folio *rkm_ho_folio_alloc(unsigned int order)
 	return folio_alloc(gfp, order);
 }
 
-void rkm_ho_folio_put(struct folio *folio)
+__rkm_shim void rkm_ho_folio_put(struct folio *folio)
 {
 	folio_put(folio);
 }
 
-void *rkm_ho_folio_address(struct folio *folio)
+__rkm_shim void *rkm_ho_folio_address(struct folio *folio)
 {
 	return folio_address(folio);
 }
 
-phys_addr_t rkm_ho_folio_phys(struct folio *folio)
+__rkm_shim phys_addr_t rkm_ho_folio_phys(struct folio *folio)
 {
 	return PFN_PHYS(folio_pfn(folio));
 }
 
-unsigned int rkm_ho_folio_order(struct folio *folio)
+__rkm_shim unsigned int rkm_ho_folio_order(struct folio *folio)
 {
 	return folio_order(folio);
 }
 
-unsigned int rkm_ho_virt_order(void *addr)
+__rkm_shim unsigned int rkm_ho_virt_order(void *addr)
 {
 	return folio_order(virt_to_folio(addr));
 }
 
-phys_addr_t rkm_ho_virt_to_phys(void *addr)
+__rkm_shim phys_addr_t rkm_ho_virt_to_phys(void *addr)
 {
 	return virt_to_phys(addr);
 }
 
-void *rkm_ho_phys_to_virt(phys_addr_t phys)
+__rkm_shim void *rkm_ho_phys_to_virt(phys_addr_t phys)
 {
 	return phys_to_virt(phys);
 }
 
-phys_addr_t rkm_ho_phys_limit(void)
+__rkm_shim phys_addr_t rkm_ho_phys_limit(void)
 {
 	return __pa(high_memory - 1) + 1;
 }
 
-void rkm_ho_free_restored_pages(struct page *page, unsigned long nr_pages)
+__rkm_shim void rkm_ho_free_restored_pages(struct page *page, unsigned long nr_pages)
 {
 	unsigned long pfn = page_to_pfn(page);
 

@@ -15,23 +15,23 @@
 #error "the guard library knows the !PREEMPT_RT lock types only"
 #endif
 
-int guard_shim_mutex_lock_interruptible(struct mutex *lock)
+__rkm_shim int guard_shim_mutex_lock_interruptible(struct mutex *lock)
 {
 	return mutex_lock_interruptible(lock);
 }
 
-int guard_shim_mutex_lock_killable(struct mutex *lock)
+__rkm_shim int guard_shim_mutex_lock_killable(struct mutex *lock)
 {
 	return mutex_lock_killable(lock);
 }
 
-void guard_shim_mutex_lock_nested(struct mutex *lock, unsigned int subclass)
+__rkm_shim void guard_shim_mutex_lock_nested(struct mutex *lock, unsigned int subclass)
 {
 	mutex_lock_nested(lock, subclass);
 }
 
-void guard_shim_raw_spin_lock_init(raw_spinlock_t *lock, const char *name,
-				   struct lock_class_key *key)
+__rkm_shim void guard_shim_raw_spin_lock_init(raw_spinlock_t *lock, const char *name,
+					      struct lock_class_key *key)
 {
 #ifdef CONFIG_DEBUG_SPINLOCK
 	__raw_spin_lock_init(lock, name, key, LD_WAIT_SPIN);
@@ -40,22 +40,22 @@ void guard_shim_raw_spin_lock_init(raw_spinlock_t *lock, const char *name,
 #endif
 }
 
-void guard_shim_raw_spin_lock(raw_spinlock_t *lock)
+__rkm_shim void guard_shim_raw_spin_lock(raw_spinlock_t *lock)
 {
 	raw_spin_lock(lock);
 }
 
-int guard_shim_raw_spin_trylock(raw_spinlock_t *lock)
+__rkm_shim int guard_shim_raw_spin_trylock(raw_spinlock_t *lock)
 {
 	return raw_spin_trylock(lock);
 }
 
-void guard_shim_raw_spin_unlock(raw_spinlock_t *lock)
+__rkm_shim void guard_shim_raw_spin_unlock(raw_spinlock_t *lock)
 {
 	raw_spin_unlock(lock);
 }
 
-unsigned long guard_shim_raw_spin_lock_irqsave(raw_spinlock_t *lock)
+__rkm_shim unsigned long guard_shim_raw_spin_lock_irqsave(raw_spinlock_t *lock)
 {
 	unsigned long flags;
 
@@ -63,37 +63,37 @@ unsigned long guard_shim_raw_spin_lock_irqsave(raw_spinlock_t *lock)
 	return flags;
 }
 
-int guard_shim_raw_spin_trylock_irqsave(raw_spinlock_t *lock, unsigned long *flags)
+__rkm_shim int guard_shim_raw_spin_trylock_irqsave(raw_spinlock_t *lock, unsigned long *flags)
 {
 	return raw_spin_trylock_irqsave(lock, *flags);
 }
 
-void guard_shim_raw_spin_unlock_irqrestore(raw_spinlock_t *lock, unsigned long flags)
+__rkm_shim void guard_shim_raw_spin_unlock_irqrestore(raw_spinlock_t *lock, unsigned long flags)
 {
 	raw_spin_unlock_irqrestore(lock, flags);
 }
 
-void guard_shim_raw_spin_assert_held(raw_spinlock_t *lock)
+__rkm_shim void guard_shim_raw_spin_assert_held(raw_spinlock_t *lock)
 {
 	lockdep_assert_held(lock);
 }
 
-void guard_shim_spin_lock_bh(spinlock_t *lock)
+__rkm_shim void guard_shim_spin_lock_bh(spinlock_t *lock)
 {
 	spin_lock_bh(lock);
 }
 
-int guard_shim_spin_trylock_bh(spinlock_t *lock)
+__rkm_shim int guard_shim_spin_trylock_bh(spinlock_t *lock)
 {
 	return spin_trylock_bh(lock);
 }
 
-void guard_shim_spin_unlock_bh(spinlock_t *lock)
+__rkm_shim void guard_shim_spin_unlock_bh(spinlock_t *lock)
 {
 	spin_unlock_bh(lock);
 }
 
-void guard_shim_rwlock_init(rwlock_t *lock, const char *name, struct lock_class_key *key)
+__rkm_shim void guard_shim_rwlock_init(rwlock_t *lock, const char *name, struct lock_class_key *key)
 {
 #ifdef CONFIG_DEBUG_SPINLOCK
 	__rwlock_init(lock, name, key);
@@ -102,32 +102,32 @@ void guard_shim_rwlock_init(rwlock_t *lock, const char *name, struct lock_class_
 #endif
 }
 
-void guard_shim_read_lock(rwlock_t *lock)
+__rkm_shim void guard_shim_read_lock(rwlock_t *lock)
 {
 	read_lock(lock);
 }
 
-int guard_shim_read_trylock(rwlock_t *lock)
+__rkm_shim int guard_shim_read_trylock(rwlock_t *lock)
 {
 	return read_trylock(lock);
 }
 
-void guard_shim_read_unlock(rwlock_t *lock)
+__rkm_shim void guard_shim_read_unlock(rwlock_t *lock)
 {
 	read_unlock(lock);
 }
 
-void guard_shim_write_lock(rwlock_t *lock)
+__rkm_shim void guard_shim_write_lock(rwlock_t *lock)
 {
 	write_lock(lock);
 }
 
-int guard_shim_write_trylock(rwlock_t *lock)
+__rkm_shim int guard_shim_write_trylock(rwlock_t *lock)
 {
 	return write_trylock(lock);
 }
 
-void guard_shim_write_unlock(rwlock_t *lock)
+__rkm_shim void guard_shim_write_unlock(rwlock_t *lock)
 {
 	write_unlock(lock);
 }
@@ -136,9 +136,9 @@ void guard_shim_write_unlock(rwlock_t *lock)
  * seqlock_init() with the caller's names and keys: one class for the embedded
  * spinlock, another for the sequence count that readers are checked against.
  */
-void guard_shim_seqlock_init(seqlock_t *lock, const char *name,
-			     struct lock_class_key *lock_key,
-			     struct lock_class_key *seq_key)
+__rkm_shim void guard_shim_seqlock_init(seqlock_t *lock, const char *name,
+					struct lock_class_key *lock_key,
+					struct lock_class_key *seq_key)
 {
 #ifdef CONFIG_DEBUG_SPINLOCK
 	__raw_spin_lock_init(spinlock_check(&lock->lock), name, lock_key, LD_WAIT_CONFIG);
@@ -149,37 +149,37 @@ void guard_shim_seqlock_init(seqlock_t *lock, const char *name,
 	__SEQ_LOCK(lock->seqcount.lock = &lock->lock);
 }
 
-void guard_shim_write_seqlock(seqlock_t *lock)
+__rkm_shim void guard_shim_write_seqlock(seqlock_t *lock)
 {
 	write_seqlock(lock);
 }
 
-void guard_shim_write_sequnlock(seqlock_t *lock)
+__rkm_shim void guard_shim_write_sequnlock(seqlock_t *lock)
 {
 	write_sequnlock(lock);
 }
 
-unsigned int guard_shim_read_seqbegin(const seqlock_t *lock)
+__rkm_shim unsigned int guard_shim_read_seqbegin(const seqlock_t *lock)
 {
 	return read_seqbegin(lock);
 }
 
-bool guard_shim_read_seqretry(const seqlock_t *lock, unsigned int start)
+__rkm_shim bool guard_shim_read_seqretry(const seqlock_t *lock, unsigned int start)
 {
 	return read_seqretry(lock, start);
 }
 
-void guard_shim_preempt_disable(void)
+__rkm_shim void guard_shim_preempt_disable(void)
 {
 	preempt_disable();
 }
 
-void guard_shim_preempt_enable(void)
+__rkm_shim void guard_shim_preempt_enable(void)
 {
 	preempt_enable();
 }
 
-unsigned long guard_shim_local_irq_save(void)
+__rkm_shim unsigned long guard_shim_local_irq_save(void)
 {
 	unsigned long flags;
 
@@ -187,7 +187,7 @@ unsigned long guard_shim_local_irq_save(void)
 	return flags;
 }
 
-void guard_shim_local_irq_restore(unsigned long flags)
+__rkm_shim void guard_shim_local_irq_restore(unsigned long flags)
 {
 	local_irq_restore(flags);
 }
