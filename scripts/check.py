@@ -191,6 +191,7 @@ def static_checks(report, out, kdir):
     make_step(report, "static", "rustfmt", "fmt-check", out, kdir_arg)
     make_step(report, "static", "clippy (warnings are errors)", "clippy", out, kdir_arg)
     make_step(report, "static", "actionlint (.github/workflows)", "ci-lint", out)
+    make_step(report, "static", "Documentation builds (Sphinx, warnings are errors)", "docs-check", out)
 
 
 def guard_machine_code(report, out):
