@@ -125,6 +125,8 @@ struct Locks {
     rwlock: RwLock<u64>,
     #[pin]
     seqlock: SeqLock<u64>,
+    /// What the context guards' pairs count, as rkm_guard_bench.c's COUNT_BODY does.
+    count: Atomic<u64>,
 }
 
 impl Locks {
@@ -138,6 +140,7 @@ impl Locks {
             spinlock_bh <- crate::new_spinlock_bh!(0, "rkm_guard_bench_spinlock_bh"),
             rwlock <- crate::new_rwlock!(0, "rkm_guard_bench_rwlock"),
             seqlock <- crate::new_seqlock!(0, "rkm_guard_bench_seqlock"),
+            count: Atomic::new(0),
         })
     }
 }
@@ -182,6 +185,13 @@ impl Driver for UntilStop<'_> {
         }
         Ok(())
     }
+}
+
+/// The context guards' section: a load and a store of a counter in memory, as C's COUNT_BODY
+/// (READ_ONCE, WRITE_ONCE).
+#[inline]
+fn count(counter: &Atomic<u64>) {
+    counter.store(counter.load(Relaxed).wrapping_add(1), Relaxed);
 }
 
 /// The writers' critical section: `counter + 1`, wrapping as the C side's does, so that both
@@ -241,7 +251,6 @@ impl Op {
 
     /// Drives the Rust pair of this operation; writers increment the counter, readers read it.
     fn drive(self, locks: &Locks, d: &mut impl Driver) -> Result {
-        let mut local = 0u64;
         match self {
             Op::Mutex => d.drive(|| {
                 bump(&mut locks.mutex.lock());
@@ -298,17 +307,17 @@ impl Op {
             }),
             Op::Preempt => d.drive(|| {
                 let _preempt = guard::preempt_disable();
-                local = black_box(local.wrapping_add(1));
+                count(&locks.count);
                 Ok(())
             }),
             Op::Migrate => d.drive(|| {
                 let _migrate = guard::migrate_disable();
-                local = black_box(local.wrapping_add(1));
+                count(&locks.count);
                 Ok(())
             }),
             Op::IrqSave => d.drive(|| {
                 let _irq = guard::local_irq_save();
-                local = black_box(local.wrapping_add(1));
+                count(&locks.count);
                 Ok(())
             }),
         }
