@@ -160,11 +160,7 @@ def run_boot(number, taking_part, kdir, src, out, use_kvm):
 
 def machine_code(src):
     """rkm_guard's benchmark loops in this build's machine code (harness/disasm.py), as a table."""
-    guard = src / "modules" / "rkm_guard"
-    shims = [*guard.glob("*.c"), *(src / "rust" / "kernel_ext" / "guard").glob("*.c")]
-    rows = disasm.guard_loops(disasm.disassemble(guard / "rkm_guard.ko"), disasm.bench_ops(guard / "bench.rs"),
-                              disasm.shim_functions(shims))
-    return disasm.table(rows)
+    return disasm.table(disasm.guard_rows(src))
 
 
 def publish(name, boots, out, docs, where, src):

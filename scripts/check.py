@@ -194,14 +194,10 @@ def static_checks(report, out, kdir):
     make_step(report, "static", "Documentation builds (Sphinx, warnings are errors)", "docs-check", out)
 
 
-def guard_machine_code(report, out):
+def guard_machine_code(report):
     """Per lock kind of rkm_guard's benchmark: the Rust guard's loop calls no C helper or shim (harness/disasm.py)."""
     TIMING.step("build: rkm_guard's loops in machine code")
-    guard = ROOT / "modules" / "rkm_guard"
-    shims = [*guard.glob("*.c"), *(ROOT / "rust" / "kernel_ext" / "guard").glob("*.c")]
-    listing = disasm.disassemble(guard / "rkm_guard.ko")
-    (out / "rkm_guard.objdump").write_text(listing)
-    rows = disasm.guard_loops(listing, disasm.bench_ops(guard / "bench.rs"), disasm.shim_functions(shims))
+    rows = disasm.guard_rows(ROOT)
     print(disasm.table(rows, counts=False))
     for row in rows:
         reason = "" if row.ok else (", ".join(row.helpers) if row.rust else "no such loop in rkm_guard.ko")
@@ -584,7 +580,7 @@ def main():
             for folder in s.unbuilt:
                 report.add(s.name, f"module in {folder.relative_to(ROOT)} built", "fail", "no .ko", kind="build")
         if built and "rkm_guard" in {s.name for s in selected}:
-            guard_machine_code(report, args.out)
+            guard_machine_code(report)
         manifests = load_manifests(report, selected)
         if built and manifests:
             reported = {name: manifest.Results() for name in manifests}

@@ -160,6 +160,13 @@ def guard_loops(listing, ops, shims):
     return rows
 
 
+def guard_rows(root):
+    """The rows of rkm_guard as built in the tree at root (modules/rkm_guard/rkm_guard.ko)."""
+    guard = Path(root) / "modules" / "rkm_guard"
+    shims = [*guard.glob("*.c"), *(Path(root) / "rust" / "kernel_ext" / "guard").glob("*.c")]
+    return guard_loops(disassemble(guard / "rkm_guard.ko"), bench_ops(guard / "bench.rs"), shim_functions(shims))
+
+
 def disassemble(ko, objdump="llvm-objdump"):
     return subprocess.run([objdump, "-d", "-r", "-C", "--no-show-raw-insn", str(ko)],
                           check=True, capture_output=True, text=True).stdout
