@@ -23,6 +23,10 @@ endif
 # Kbuild of the pinned tree, for this repository's modules. LLVM=1 because
 # Rust needs the kernel built by clang.
 kbuild = $(MAKE) -C $(kdir) M=$(CURDIR) LLVM=1
+# The example consumer of rust/kernel_ext: an external module of its own, built
+# through the recipe only (Documentation/kernel_ext.rst), as one outside this
+# repository would be.
+consumer = $(MAKE) -C $(kdir) M=$(CURDIR)/selftests/rkm_consumer LLVM=1 RKM_EXT=$(CURDIR)/rust/kernel_ext
 # The scripts' PATH (scripts/lib.sh): rustc, and the clang/lld/llvm of rustc's
 # LLVM version.
 export PATH := $(shell bash -c '. scripts/lib.sh && echo "$$PATH"')
@@ -85,15 +89,17 @@ kdir-switch: $(kdir_ready)
 	@tree=$$(readlink -f $(kdir)); \
 	if [ -f $(kdir_stamp) ] && [ "$$(cat $(kdir_stamp))" != "$$tree" ]; then \
 		echo "modules were built against $$(cat $(kdir_stamp)); cleaning them for $$tree"; \
-		$(kbuild) clean; \
+		$(kbuild) clean; $(consumer) clean; \
 	fi; \
 	mkdir -p build && echo "$$tree" >$(kdir_stamp)
 
 modules: kdir-switch
 	$(kbuild) modules
+	$(consumer) modules
 
 clippy: kdir-switch
 	$(kbuild) CLIPPY=1 KRUSTFLAGS=-Dwarnings modules
+	$(consumer) CLIPPY=1 KRUSTFLAGS=-Dwarnings modules
 	cd rust && cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 # Module sources follow the tree's .rustfmt.toml (copied at the top level so
@@ -160,6 +166,6 @@ vm: modules selftests
 
 # Kbuild's clean leaves the LLVM bitcode of inline helpers and shims.
 clean:
-	@if [ -d $(kdir) ]; then $(kbuild) clean; fi
+	@if [ -d $(kdir) ]; then $(kbuild) clean; $(consumer) clean; fi
 	find modules selftests -name '*.bc' -delete
 	rm -rf build rust/target rust-project.json

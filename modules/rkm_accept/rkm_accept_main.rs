@@ -52,27 +52,13 @@ mod mapping;
 mod memory;
 mod region;
 
-/// Items generated from rkm_accept_bindings.h; the types they mention resolve against the tree's
-/// bindings. bindgen's helper for the table's flexible array predates `unsafe_op_in_unsafe_fn`,
-/// and `struct page` is opaque there, as in the tree's bindings.
-#[allow(
-    dead_code,
-    improper_ctypes,
-    non_camel_case_types,
-    non_upper_case_globals,
-    unreachable_pub,
-    unsafe_op_in_unsafe_fn,
-    clippy::missing_safety_doc,
-    clippy::ptr_as_ptr,
-    clippy::ref_as_ptr,
-    clippy::undocumented_unsafe_blocks
-)]
-mod ffi_ext {
-    use kernel::bindings::*;
-    use kernel::ffi;
-    use pin_init::MaybeZeroable;
-    include!("rkm_accept_bindings_generated.rs");
-}
+#[path = "kernel_ext_generated.rs"]
+pub mod kernel_ext;
+
+crate::generated_bindings!(
+    /// Items generated from rkm_accept_bindings.h.
+    mod ffi_ext = "rkm_accept_bindings_generated.rs"
+);
 
 use config::Config;
 use region::Region;

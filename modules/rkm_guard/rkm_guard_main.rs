@@ -85,39 +85,14 @@ impl kernel::InPlaceModule for RkmGuard {
     }
 }
 
-/// Bindings of the guard library's C shim (rust/kernel_ext/guard/Kbuild.guard).
-#[allow(
-    dead_code,
-    non_camel_case_types,
-    non_upper_case_globals,
-    unreachable_pub,
-    clippy::missing_safety_doc,
-    clippy::undocumented_unsafe_blocks
-)]
-mod guard_ffi {
-    use kernel::bindings::*;
-    use kernel::ffi;
-    include!("guard_bindings_generated.rs");
-}
+#[path = "kernel_ext_generated.rs"]
+pub mod kernel_ext;
+use kernel_ext::guard;
 
-/// The guard library.
-#[path = "../../rust/kernel_ext/guard/mod.rs"]
-pub mod guard;
-
-/// Items generated from rkm_guard_bindings.h: the C benchmark object and the tests' shim.
-#[allow(
-    dead_code,
-    non_camel_case_types,
-    non_upper_case_globals,
-    unreachable_pub,
-    clippy::missing_safety_doc,
-    clippy::undocumented_unsafe_blocks
-)]
-mod ffi_ext {
-    use kernel::bindings::*;
-    use kernel::ffi;
-    include!("rkm_guard_bindings_generated.rs");
-}
+crate::generated_bindings!(
+    /// Items generated from rkm_guard_bindings.h: the C benchmark object and the tests' shim.
+    mod ffi_ext = "rkm_guard_bindings_generated.rs"
+);
 
 /// Pure logic: parameters, summaries, benchmark statistics (rust/guard_torture).
 #[path = "../../rust/guard_torture/src/torture/mod.rs"]

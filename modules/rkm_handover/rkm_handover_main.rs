@@ -70,7 +70,9 @@ use zerocopy::{
     IntoBytes, //
 };
 
-pub mod handover;
+#[path = "kernel_ext_generated.rs"]
+pub mod kernel_ext;
+use kernel_ext::handover;
 mod probe;
 #[path = "../../rust/handover_store/src/store/mod.rs"]
 pub mod store;
@@ -115,23 +117,10 @@ use store::{
     Usage, //
 };
 
-/// Items generated from rkm_handover_bindings.h, the ones the handover
-/// library needs among them (`handover/handover.allow`); the types they
-/// mention resolve against the tree's bindings.
-#[allow(
-    dead_code,
-    improper_ctypes,
-    non_camel_case_types,
-    non_upper_case_globals,
-    unreachable_pub,
-    clippy::missing_safety_doc,
-    clippy::undocumented_unsafe_blocks
-)]
-mod handover_ffi {
-    use kernel::bindings::*;
-    use kernel::ffi;
-    include!("rkm_handover_bindings_generated.rs");
-}
+crate::generated_bindings!(
+    /// Items generated from rkm_handover_bindings.h: the uapi header as C reads it.
+    mod ffi_ext = "rkm_handover_bindings_generated.rs"
+);
 
 module! {
     type: RkmHandover,
@@ -670,12 +659,12 @@ mod tests {
             let mut c_name = [0u8; 32];
             c_name[..name.len()].copy_from_slice(name.as_bytes());
             // SAFETY: `c_name` is NUL-terminated.
-            let c_size = unsafe { handover_ffi::rkm_handover_uapi_size(c_name.as_ptr().cast()) };
+            let c_size = unsafe { ffi_ext::rkm_handover_uapi_size(c_name.as_ptr().cast()) };
             assert_eq!(c_size, size);
         }
         for (nr, cmd) in cmd::ALL {
             // SAFETY: Pure lookup, no preconditions.
-            assert_eq!(unsafe { handover_ffi::rkm_handover_uapi_cmd(nr) }, cmd);
+            assert_eq!(unsafe { ffi_ext::rkm_handover_uapi_cmd(nr) }, cmd);
         }
     }
 

@@ -31,22 +31,10 @@ use crate::readiness::{
     READINESS_TIME_REPORTING_ID, //
 };
 
-/// Items generated from rkm_pcie_ready_bindings.h: the C shim. `improper_ctypes` as in the
-/// tree's bindings crate: `struct pci_dev` has a member of an empty struct type, which Rust warns
-/// about although the shim only takes pointers.
-#[allow(
-    dead_code,
-    improper_ctypes,
-    non_camel_case_types,
-    non_upper_case_globals,
-    unreachable_pub,
-    clippy::missing_safety_doc,
-    clippy::undocumented_unsafe_blocks
-)]
-mod ffi_ext {
-    use kernel::bindings::*;
-    include!("rkm_pcie_ready_bindings_generated.rs");
-}
+crate::generated_bindings!(
+    /// Items generated from rkm_pcie_ready_bindings.h.
+    mod ffi_ext = "rkm_pcie_ready_bindings_generated.rs"
+);
 
 pub(crate) use ffi_ext::rkm_pcie_ready_attr_init as attr_init;
 

@@ -21,6 +21,9 @@ use kernel::{
     prelude::*, //
 };
 
+#[path = "kernel_ext_generated.rs"]
+pub mod kernel_ext;
+
 mod files;
 mod port;
 mod reset;

@@ -26,21 +26,13 @@ use kernel::{
     uaccess::UserSliceReader, //
 };
 
-/// Items generated from rkm_env_bindings.h; the types they mention resolve
-/// against the tree's bindings.
-#[allow(
-    dead_code,
-    non_camel_case_types,
-    non_upper_case_globals,
-    unreachable_pub,
-    clippy::missing_safety_doc,
-    clippy::undocumented_unsafe_blocks
-)]
-mod ffi_ext {
-    use kernel::bindings::*;
-    use kernel::ffi;
-    include!("rkm_env_bindings_generated.rs");
-}
+#[path = "kernel_ext_generated.rs"]
+pub mod kernel_ext;
+
+crate::generated_bindings!(
+    /// Items generated from rkm_env_bindings.h.
+    mod ffi_ext = "rkm_env_bindings_generated.rs"
+);
 
 module! {
     type: RkmEnv,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef RKM_GUARD_SHIM_H
-#define RKM_GUARD_SHIM_H
+#ifndef RKM_EXT_GUARD_SHIM_H
+#define RKM_EXT_GUARD_SHIM_H
 
 /*
  * C shim of the guard library (rust/kernel_ext/guard/): the lock operations that

@@ -27,19 +27,10 @@
 //!
 //! # Using it in a module
 //!
-//! The library is compiled into each module that uses it. Its C shim and the bindings of the
-//! shim come from `Kbuild.guard` (see that file); the crate root mounts the library at its
-//! root, with the generated bindings beside it:
-//!
-//! ```ignore
-//! mod guard_ffi {
-//!     use kernel::bindings::*;
-//!     use kernel::ffi;
-//!     include!("guard_bindings_generated.rs");
-//! }
-//! #[path = "../../rust/kernel_ext/guard/mod.rs"]
-//! pub mod guard;
-//! ```
+//! The library is compiled into each module that uses it, through `rust/kernel_ext/Kbuild.ext`
+//! (Documentation/kernel_ext.rst): `$(call rkm_rust,my_main.o,,guard)` in the module's Kbuild
+//! and `#[path = "kernel_ext_generated.rs"] pub mod kernel_ext;` in its crate root give
+//! `crate::kernel_ext::guard`.
 
 use super::guard_ffi as ffi;
 use kernel::{

@@ -40,7 +40,7 @@ pub type MutexGuard<'a, T> = Guard<'a, T, MutexBackend>;
 #[macro_export]
 macro_rules! new_guard_mutex {
     ($inner:expr $(, $name:literal)? $(,)?) => {
-        $crate::guard::Mutex::new(
+        $crate::kernel_ext::guard::Mutex::new(
             $inner,
             ::kernel::optional_name!($($name)?),
             ::kernel::static_lock_class!(),

@@ -20,7 +20,7 @@ use kernel::{
 #[macro_export]
 macro_rules! new_rwlock {
     ($inner:expr $(, $name:literal)? $(,)?) => {
-        $crate::guard::RwLock::new(
+        $crate::kernel_ext::guard::RwLock::new(
             $inner,
             ::kernel::optional_name!($($name)?),
             ::kernel::static_lock_class!(),

@@ -23,7 +23,7 @@ use kernel::{
 #[macro_export]
 macro_rules! new_rwsem {
     ($inner:expr $(, $name:literal)? $(,)?) => {
-        $crate::guard::RwSem::new(
+        $crate::kernel_ext::guard::RwSem::new(
             $inner,
             ::kernel::optional_name!($($name)?),
             ::kernel::static_lock_class!(),

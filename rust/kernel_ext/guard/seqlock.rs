@@ -30,7 +30,7 @@ use kernel::{
 #[macro_export]
 macro_rules! new_seqlock {
     ($inner:expr $(, $name:literal)? $(,)?) => {
-        $crate::guard::SeqLock::new(
+        $crate::kernel_ext::guard::SeqLock::new(
             $inner,
             ::kernel::optional_name!($($name)?),
             ::kernel::static_lock_class!(),

@@ -34,7 +34,7 @@ pub type RawSpinLockIrqSaveGuard<'a, T> = Guard<'a, T, RawSpinLockIrqSaveBackend
 #[macro_export]
 macro_rules! new_raw_spinlock {
     ($inner:expr $(, $name:literal)? $(,)?) => {
-        $crate::guard::RawSpinLock::new(
+        $crate::kernel_ext::guard::RawSpinLock::new(
             $inner,
             ::kernel::optional_name!($($name)?),
             ::kernel::static_lock_class!(),
@@ -177,7 +177,7 @@ pub type SpinLockBhGuard<'a, T> = Guard<'a, T, SpinLockBhBackend>;
 #[macro_export]
 macro_rules! new_spinlock_bh {
     ($inner:expr $(, $name:literal)? $(,)?) => {
-        $crate::guard::SpinLockBh::new(
+        $crate::kernel_ext::guard::SpinLockBh::new(
             $inner,
             ::kernel::optional_name!($($name)?),
             ::kernel::static_lock_class!(),

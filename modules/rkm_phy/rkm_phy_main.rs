@@ -37,22 +37,13 @@ use asix::{
 };
 use dp83tg720::PhyDp83tg720;
 
-/// Items generated from rkm_phy_bindings.h; the types they mention resolve
-/// against the tree's bindings.
-#[allow(
-    dead_code,
-    improper_ctypes,
-    non_camel_case_types,
-    non_upper_case_globals,
-    unreachable_pub,
-    clippy::missing_safety_doc,
-    clippy::undocumented_unsafe_blocks
-)]
-mod ffi_ext {
-    use kernel::bindings::*;
-    use kernel::ffi;
-    include!("rkm_phy_bindings_generated.rs");
-}
+#[path = "kernel_ext_generated.rs"]
+pub mod kernel_ext;
+
+crate::generated_bindings!(
+    /// Items generated from rkm_phy_bindings.h.
+    mod ffi_ext = "rkm_phy_bindings_generated.rs"
+);
 
 module! {
     type: RkmPhy,

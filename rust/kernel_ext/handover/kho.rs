@@ -3,9 +3,8 @@
 //! Thin glue over Kexec HandOver and the page allocator: every `unsafe`
 //! of the handover library is here.
 //!
-//! The C functions come from bindings the including crate generates into
-//! `crate::handover_ffi` (see `handover.allow`), the static inlines from
-//! `handover_glue.c`.
+//! The C functions come from the part's generated bindings
+//! (`handover_bindings.h`), the static inlines from `handover_shim.c`.
 
 use core::{
     ptr::NonNull,
@@ -22,7 +21,7 @@ use kernel::{
     prelude::*, //
 };
 
-use crate::handover_ffi as ffi;
+use super::ffi;
 
 use super::format::PhysSpace;
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef RKM_HANDOVER_GLUE_H
-#define RKM_HANDOVER_GLUE_H
+#ifndef RKM_EXT_HANDOVER_SHIM_H
+#define RKM_EXT_HANDOVER_SHIM_H
 
 /*
- * C glue of the handover library: static inlines and macros of the page
+ * C shim of the handover part: static inlines and macros of the page
  * allocator and the direct map, which Rust cannot call, as functions.
- * Nothing here decides anything; see handover/kho.rs.
+ * Nothing here decides anything; see kho.rs.
  */
 #include <linux/types.h>
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * C glue of the handover library (handover_glue.h): wrappers of static
+ * C shim of the handover part (handover_shim.h): wrappers of static
  * inlines and macros, without logic.
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
-#include "handover_glue.h"
+#include "handover_shim.h"
 
 __rkm_shim struct folio *rkm_ho_folio_alloc(unsigned int order)
 {

@@ -20,10 +20,9 @@
 //! damaged envelope (whose memory is left alone), or state already taken
 //! over in this kernel.
 //!
-//! The format is `format` (rust/handover_format); Documentation/
-//! rkm_handover.rst describes it and how to include this library: the
-//! including crate provides `crate::handover_ffi`, bindings generated with
-//! the options of `handover.allow`, and links `handover_glue.c`.
+//! The format is `format` (rust/handover_format), described in
+//! Documentation/rkm_handover.rst. A module gets this part through
+//! `rust/kernel_ext/Kbuild.ext` (Documentation/kernel_ext.rst).
 //!
 //! ```ignore
 //! let restored = handover::retrieve(c"my_driver");
@@ -38,9 +37,11 @@
 //! ```
 
 mod blob;
-#[path = "../../../rust/handover_format/src/handover/mod.rs"]
+#[path = "../../handover_format/src/handover/mod.rs"]
 pub mod format;
 mod kho;
+
+use super::handover_ffi as ffi;
 
 use core::{
     ffi::c_void,
