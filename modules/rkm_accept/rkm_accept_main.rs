@@ -52,8 +52,6 @@ mod mapping;
 mod memory;
 mod region;
 
-// Written by rust/kernel_ext/Kbuild.ext at build time, hence no rustfmt.
-#[rustfmt::skip]
 #[path = "kernel_ext_generated.rs"]
 pub mod kernel_ext;
 

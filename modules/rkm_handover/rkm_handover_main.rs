@@ -70,8 +70,6 @@ use zerocopy::{
     IntoBytes, //
 };
 
-// Written by rust/kernel_ext/Kbuild.ext at build time, hence no rustfmt.
-#[rustfmt::skip]
 #[path = "kernel_ext_generated.rs"]
 pub mod kernel_ext;
 use kernel_ext::handover;

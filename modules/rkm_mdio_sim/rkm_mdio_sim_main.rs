@@ -46,8 +46,6 @@ use port::{
     Port, //
 };
 
-// Written by rust/kernel_ext/Kbuild.ext at build time, hence no rustfmt.
-#[rustfmt::skip]
 #[path = "kernel_ext_generated.rs"]
 pub mod kernel_ext;
 

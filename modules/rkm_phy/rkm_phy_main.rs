@@ -37,8 +37,6 @@ use asix::{
 };
 use dp83tg720::PhyDp83tg720;
 
-// Written by rust/kernel_ext/Kbuild.ext at build time, hence no rustfmt.
-#[rustfmt::skip]
 #[path = "kernel_ext_generated.rs"]
 pub mod kernel_ext;
 

@@ -29,8 +29,8 @@
 //!
 //! The library is compiled into each module that uses it, through `rust/kernel_ext/Kbuild.ext`
 //! (Documentation/kernel_ext.rst): `$(call rkm_rust,my_main.o,,guard)` in the module's Kbuild
-//! and `#[rustfmt::skip] #[path = "kernel_ext_generated.rs"] pub mod kernel_ext;` in its crate
-//! root give `crate::kernel_ext::guard`.
+//! and `#[path = "kernel_ext_generated.rs"] pub mod kernel_ext;` in its crate root give
+//! `crate::kernel_ext::guard`.
 
 use super::guard_ffi as ffi;
 use kernel::{
