@@ -106,6 +106,12 @@ clippy: kdir-switch
 # cargo fmt in rust/ uses the same rules).
 rust_sources = $(shell find modules selftests rust/kernel_ext -name '*.rs' ! -name '*_generated.rs' 2>/dev/null)
 
+# rustfmt follows each crate root's `mod kernel_ext`, a file the module build
+# writes (rust/kernel_ext/Kbuild.ext): where one is missing, build first.
+kernel_ext_mounts = $(addsuffix kernel_ext_generated.rs,$(dir $(shell grep -rl --include='*.rs' \
+	'^pub mod kernel_ext;' modules selftests)))
+fmt fmt-check: $(if $(filter-out $(wildcard $(kernel_ext_mounts)),$(kernel_ext_mounts)),modules)
+
 fmt:
 	rustfmt --edition 2021 $(rust_sources)
 	cd rust && cargo fmt --all

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Thin glue over Kexec HandOver and the page allocator: every `unsafe`
-//! of the handover library is here.
+//! Thin glue over Kexec HandOver and the page allocator: every C call of
+//! the handover part is here.
 //!
 //! The C functions come from the part's generated bindings
 //! (`handover_bindings.h`), the static inlines from `handover_shim.c`.

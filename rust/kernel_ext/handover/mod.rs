@@ -107,7 +107,7 @@ pub fn kho_boot() -> bool {
 /// What a record maps its key to.
 // Values are stored inline: records live in one array, and boxing each value
 // would cost an allocation per record for at most 256 bytes.
-#[allow(clippy::large_enum_variant)]
+#[expect(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub enum Item {
     /// A value of up to 256 bytes, copied into the handover.
