@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Benchmarks: what a lock/unlock pair costs through the Rust guards, against the same
-//! primitive called from C and against C's `guard()` (rkm_guard_bench.c), and how many pairs
-//! per second one and two contending threads get. Statistics and the report are in the pure
-//! core (`torture`); this file runs the loops.
+//! primitive called from C and against C's `guard()` (the part [`guard_bench`]), and how many
+//! pairs per second one and two contending threads get. Statistics and the report are in the
+//! pure core (`torture`); this file runs the loops.
 
 use crate::{
-    ffi_ext,
     guard::{
         self,
         MutexExt,
@@ -17,6 +16,7 @@ use crate::{
         SeqLock,
         SpinLockBh, //
     },
+    guard_bench,
     kthread::KThread,
     torture::{
         median,
@@ -125,7 +125,7 @@ struct Locks {
     rwlock: RwLock<u64>,
     #[pin]
     seqlock: SeqLock<u64>,
-    /// What the context guards' pairs count, as rkm_guard_bench.c's COUNT_BODY does.
+    /// What the context guards' pairs count, as guard_bench.c's COUNT_BODY does.
     count: Atomic<u64>,
 }
 
@@ -176,7 +176,7 @@ struct UntilStop<'a> {
 impl Driver for UntilStop<'_> {
     #[inline]
     fn drive<F: FnMut() -> Result>(&mut self, mut pair: F) -> Result {
-        const BATCH: u32 = ffi_ext::RKM_GUARD_BENCH_BATCH;
+        const BATCH: u32 = guard_bench::BATCH;
         while !self.stop.load(Relaxed) {
             for _ in 0..BATCH {
                 pair()?;
@@ -223,24 +223,24 @@ impl Op {
         }
     }
 
-    /// The same operation in rkm_guard_bench.c.
-    fn c_op(self) -> ffi_ext::rkm_guard_bench_op {
+    /// The same operation in C.
+    fn c_op(self) -> guard_bench::Op {
         match self {
-            Op::Mutex | Op::GuardMutex => ffi_ext::RKM_GUARD_BENCH_MUTEX,
-            Op::MutexInterruptible => ffi_ext::RKM_GUARD_BENCH_MUTEX_INTR,
-            Op::RwSemRead => ffi_ext::RKM_GUARD_BENCH_RWSEM_READ,
-            Op::RwSemWrite => ffi_ext::RKM_GUARD_BENCH_RWSEM_WRITE,
-            Op::SpinLock => ffi_ext::RKM_GUARD_BENCH_SPINLOCK,
-            Op::RawSpinLock => ffi_ext::RKM_GUARD_BENCH_RAW_SPINLOCK,
-            Op::RawSpinLockIrqSave => ffi_ext::RKM_GUARD_BENCH_RAW_SPINLOCK_IRQSAVE,
-            Op::SpinLockBh => ffi_ext::RKM_GUARD_BENCH_SPINLOCK_BH,
-            Op::RwLockRead => ffi_ext::RKM_GUARD_BENCH_RWLOCK_READ,
-            Op::RwLockWrite => ffi_ext::RKM_GUARD_BENCH_RWLOCK_WRITE,
-            Op::SeqLockRead => ffi_ext::RKM_GUARD_BENCH_SEQLOCK_READ,
-            Op::SeqLockWrite => ffi_ext::RKM_GUARD_BENCH_SEQLOCK_WRITE,
-            Op::Preempt => ffi_ext::RKM_GUARD_BENCH_PREEMPT,
-            Op::Migrate => ffi_ext::RKM_GUARD_BENCH_MIGRATE,
-            Op::IrqSave => ffi_ext::RKM_GUARD_BENCH_IRQSAVE,
+            Op::Mutex | Op::GuardMutex => guard_bench::Op::MUTEX,
+            Op::MutexInterruptible => guard_bench::Op::MUTEX_INTR,
+            Op::RwSemRead => guard_bench::Op::RWSEM_READ,
+            Op::RwSemWrite => guard_bench::Op::RWSEM_WRITE,
+            Op::SpinLock => guard_bench::Op::SPINLOCK,
+            Op::RawSpinLock => guard_bench::Op::RAW_SPINLOCK,
+            Op::RawSpinLockIrqSave => guard_bench::Op::RAW_SPINLOCK_IRQSAVE,
+            Op::SpinLockBh => guard_bench::Op::SPINLOCK_BH,
+            Op::RwLockRead => guard_bench::Op::RWLOCK_READ,
+            Op::RwLockWrite => guard_bench::Op::RWLOCK_WRITE,
+            Op::SeqLockRead => guard_bench::Op::SEQLOCK_READ,
+            Op::SeqLockWrite => guard_bench::Op::SEQLOCK_WRITE,
+            Op::Preempt => guard_bench::Op::PREEMPT,
+            Op::Migrate => guard_bench::Op::MIGRATE,
+            Op::IrqSave => guard_bench::Op::IRQSAVE,
         }
     }
 
@@ -332,15 +332,11 @@ impl Op {
 
     /// Nanoseconds for `n` pairs in C, raw or with `guard()`; `None` where C has no guard.
     fn c_ns(self, guard: bool, n: u32) -> Result<Option<u64>> {
-        // SAFETY: The C benchmark has no precondition; it runs in process context, as here.
-        let ns = unsafe { ffi_ext::rkm_guard_bench_pairs(self.c_op(), guard, n) };
-        if ns == i64::from(EOPNOTSUPP.to_errno()) {
-            return Ok(None);
+        match guard_bench::pairs_ns(self.c_op(), guard, n) {
+            Ok(ns) => Ok(Some(ns)),
+            Err(e) if e == EOPNOTSUPP => Ok(None),
+            Err(e) => Err(e),
         }
-        if ns < 0 {
-            return Err(Error::from_errno(i32::try_from(ns).unwrap_or(-1)));
-        }
-        Ok(Some(ns.unsigned_abs()))
     }
 }
 
@@ -379,7 +375,7 @@ fn contend(op: Op, rust: bool, threads: usize, duration: Delta) -> Result<u64> {
     let mut workers = KVec::with_capacity(threads, GFP_KERNEL)?;
     let spawned = (0..threads).try_for_each(|_| -> Result {
         let s = shared.clone();
-        let worker = KThread::spawn(c"rkm_guard_bench", move || {
+        let worker = KThread::spawn(c"rkm_guard_bench", move |_| {
             s.go.wait_for_completion();
             let pairs = if rust {
                 let mut d = UntilStop {
@@ -388,9 +384,7 @@ fn contend(op: Op, rust: bool, threads: usize, duration: Delta) -> Result<u64> {
                 };
                 op.drive(&s.locks, &mut d).map(|()| d.pairs)
             } else {
-                // SAFETY: `stop` outlives the call: `s` holds the shared state.
-                let pairs = unsafe { ffi_ext::rkm_guard_bench_contend(op.c_op(), s.stop.as_ptr()) };
-                u64::try_from(pairs).map_err(|_| EINVAL)
+                guard_bench::contend(op.c_op(), &s.stop)
             };
             match pairs {
                 Ok(pairs) => {

@@ -15,8 +15,8 @@
 //!   ending in `End of test: SUCCESS` or `End of test: FAILURE`; also logged.
 //! - `kinds` (read): the lock kinds, one per line.
 //! - `bench` (write `run [iterations=N] [samples=N] [duration_ms=N] [runs=N]`, then read):
-//!   benchmarks against C (rkm_guard_bench.c) as JSON for `make bench`. `EBUSY` while one
-//!   runs.
+//!   benchmarks against C (rust/kernel_ext/guard_bench/) as JSON for `make bench`. `EBUSY`
+//!   while one runs.
 //! - `negative` (write `abba` or `sleep_in_atomic`): only with `negative_tests=1`; lock misuse
 //!   that lockdep and the atomic-sleep check must report.
 //!
@@ -87,19 +87,17 @@ impl kernel::InPlaceModule for RkmGuard {
 
 #[path = "kernel_ext_generated.rs"]
 pub mod kernel_ext;
-use kernel_ext::guard;
-
-crate::generated_bindings!(
-    /// Items generated from rkm_guard_bindings.h: the C benchmark object and the tests' shim.
-    mod ffi_ext = "rkm_guard_bindings_generated.rs"
-);
+use kernel_ext::{
+    guard,
+    guard_bench,
+    kthread, //
+};
 
 /// Pure logic: parameters, summaries, benchmark statistics (rust/guard_torture).
 #[path = "../../rust/guard_torture/src/torture/mod.rs"]
 pub mod torture;
 
 mod bench;
-mod kthread;
 mod negative;
 mod run;
 #[cfg(CONFIG_KUNIT)]

@@ -23,6 +23,7 @@ use crate::{
     },
     kthread::{
         self,
+        Current,
         KThread, //
     },
     torture::{
@@ -68,7 +69,7 @@ type Value = [u64; WORDS];
 /// Longest parameter line accepted by `start`.
 const MAX_LINE: usize = 256;
 
-/// How often the controller looks at the clock and at `kthread_should_stop()`.
+/// How often the controller looks at the clock and at whether it is asked to stop.
 const CONTROLLER_TICK: Delta = Delta::from_millis(20);
 
 /// One lock of each kind; a run uses the one its parameters name.
@@ -458,28 +459,18 @@ impl Reader<'_> {
     }
 }
 
-/// Lowest priority, as locktorture's threads: the workload must not starve the system.
-fn be_nice() {
-    // SAFETY: `current` is the running task.
-    unsafe {
-        kernel::bindings::set_user_nice(
-            kernel::task::Task::current_raw(),
-            kernel::bindings::MAX_NICE as c_long,
-        )
-    };
-}
-
-/// A worker: `once` over and over until the thread is stopped.
+/// A worker: `once` over and over until the thread is stopped. Lowest priority, as
+/// locktorture's threads: the workload must not starve the system.
 fn spawn_worker(
     name: fmt::Arguments<'_>,
     run: &Arc<Run>,
     once: impl Fn(&Run, u64) + Send + 'static,
 ) -> Result<KThread> {
     let run = run.clone();
-    KThread::spawn(&CString::try_from_fmt(name)?, move || {
-        be_nice();
+    KThread::spawn(&CString::try_from_fmt(name)?, move |me| {
+        me.set_nice(kthread::MAX_NICE);
         let mut turn = 0u64;
-        while !run.stopping.load(Relaxed) && !kthread::should_stop() {
+        while !run.stopping.load(Relaxed) && !me.should_stop() {
             once(&run, turn);
             turn = turn.wrapping_add(1);
         }
@@ -511,13 +502,13 @@ fn spawn_workers(run: &Arc<Run>) -> Result<KVec<KThread>> {
     Ok(threads)
 }
 
-/// The controller: lets the workers run for the run's duration (or until it is stopped itself,
-/// at module unload), stops them, and records the outcome.
-fn control(run: Arc<Run>, workers: KVec<KThread>) {
+/// The controller, thread `me`: lets the workers run for the run's duration (or until it is
+/// stopped itself, at module unload), stops them, and records the outcome.
+fn control(me: &Current, run: Arc<Run>, workers: KVec<KThread>) {
     let duration = Delta::from_secs(i64::from(run.params.duration_s));
     let mut stopped_early = false;
     while run.started.elapsed() < duration {
-        if kthread::should_stop() {
+        if me.should_stop() {
             stopped_early = true;
             break;
         }
@@ -563,8 +554,8 @@ impl Torture {
         let run = Run::new(params)?;
         let workers = spawn_workers(&run)?;
         let controller_run = run.clone();
-        state.controller = Some(KThread::spawn(c"rkm_guard_ctl", move || {
-            control(controller_run, workers)
+        state.controller = Some(KThread::spawn(c"rkm_guard_ctl", move |me| {
+            control(me, controller_run, workers)
         })?);
         state.last = Some(run);
         Ok(())

@@ -9,14 +9,21 @@
 //! far beyond what scheduling takes, so that a broken lock fails the test instead of hanging it.
 
 use crate::{
-    ffi_ext,
     guard::{
         self,
+        in_softirq,
+        irqs_disabled,
+        migration_disabled,
+        preempt_count,
         MutexExt,
         RawSpinLockExt,
         RwSem, //
     },
-    kthread::KThread, //
+    kthread::{
+        self,
+        KThread,
+        Signal, //
+    }, //
 };
 use core::cell::Cell;
 use kernel::{
@@ -33,7 +40,6 @@ use kernel::{
         Arc,
         Mutex, //
     },
-    task::Task,
     time::{
         delay::fsleep,
         Delta,
@@ -122,12 +128,10 @@ fn attempt_elsewhere(
 ) -> Result<bool> {
     // Stay on this CPU, so that the other thread really runs elsewhere.
     let _pinned = guard::migrate_disable();
-    // SAFETY: Reads the online mask; no precondition.
-    let cpu =
-        u32::try_from(unsafe { ffi_ext::rkm_guard_other_online_cpu() }).map_err(|_| ENODEV)?;
+    let cpu = kthread::other_online_cpu().ok_or(ENODEV)?;
     let f = flags()?;
     let theirs = f.clone();
-    let thread = KThread::spawn_on(c"rkm_guard_try", cpu, move || {
+    let thread = KThread::spawn_on(c"rkm_guard_try", cpu, move |_| {
         if wait_sleeping(&theirs.held) {
             theirs.value.store(i32::from(attempt()), Relaxed);
         }
@@ -150,44 +154,21 @@ fn attempt_elsewhere(
     }
 }
 
-/// How a tester thread is signalled before it tries.
-#[derive(Clone, Copy)]
-enum Signal {
-    /// A non-fatal signal (SIGUSR1) pending.
-    Plain,
-    /// A fatal one (SIGKILL) pending.
-    Fatal,
-}
-
-fn raise(signal: Signal) {
-    let current = Task::current_raw();
-    match signal {
-        Signal::Plain => {
-            // SAFETY: Lets this kthread receive SIGUSR1; no precondition.
-            unsafe { ffi_ext::rkm_guard_allow_signal(bindings::SIGUSR1 as i32) };
-            // SAFETY: `current` is the running task.
-            unsafe { bindings::send_sig(bindings::SIGUSR1 as i32, current, 0) };
-        }
-        // SAFETY: Sends SIGKILL to the running task, which is a kthread of this test.
-        Signal::Fatal => unsafe { bindings::force_sig(bindings::SIGKILL as i32) },
-    }
-}
-
-/// A thread that raises `signal` on itself and runs `attempt`, which returns 0 or an errno and
-/// takes a lock first thing.
+/// A thread that raises `signal` on itself (pending: SIGUSR1 is not fatal, SIGKILL is) and runs
+/// `attempt`, which returns 0 or an errno and takes a lock first thing.
 fn signalled(
     signal: Signal,
     attempt: impl FnOnce() -> i32 + Send + 'static,
 ) -> Result<(KThread, Arc<Flags>)> {
     let f = flags()?;
     let theirs = f.clone();
-    let thread = KThread::spawn(c"rkm_guard_sig", move || {
-        raise(signal);
+    let thread = KThread::spawn(c"rkm_guard_sig", move |me| {
+        me.raise(signal);
         theirs.trying.store(true, Release);
         theirs.value.store(attempt(), Relaxed);
         theirs.done.store(true, Release);
-        // SAFETY: Drops the signals this thread raised on itself.
-        unsafe { bindings::flush_signals(Task::current_raw()) };
+        // Drops the signals this thread raised on itself.
+        me.flush_signals();
     })?;
     Ok((thread, f))
 }
@@ -283,17 +264,17 @@ mod kunit {
         let held_sem = sem.write();
         type Attempt = fn(&Mutex<u32>, &RwSem<u32>) -> i32;
         let cases: [(Signal, Attempt); 5] = [
-            (Signal::Plain, |m, _| {
+            (Signal::Usr1, |m, _| {
                 errno(m.lock_interruptible().map(|mut g| *g += 1))
             }),
-            (Signal::Plain, |_, s| {
+            (Signal::Usr1, |_, s| {
                 errno(s.read_interruptible().map(|_| ()))
             }),
-            (Signal::Fatal, |m, _| {
+            (Signal::Kill, |m, _| {
                 errno(m.lock_killable().map(|mut g| *g += 1))
             }),
-            (Signal::Fatal, |_, s| errno(s.read_killable().map(|_| ()))),
-            (Signal::Fatal, |_, s| {
+            (Signal::Kill, |_, s| errno(s.read_killable().map(|_| ()))),
+            (Signal::Kill, |_, s| {
                 errno(s.write_killable().map(|mut g| *g += 1))
             }),
         ];
@@ -316,7 +297,7 @@ mod kunit {
         let mutex = Arc::pin_init(new_mutex!(0u32), GFP_KERNEL)?;
         let held = mutex.lock();
         let theirs = mutex.clone();
-        let (thread, f) = signalled(Signal::Plain, move || {
+        let (thread, f) = signalled(Signal::Usr1, move || {
             errno(theirs.lock_killable().map(|mut g| *g += 1))
         })?;
         // SIGUSR1 pending, yet asleep killably in the mutex's wait. (Released before asserting,
@@ -341,7 +322,7 @@ mod kunit {
         let theirs = sem.clone();
         let reader_flags = flags()?;
         let rf = reader_flags.clone();
-        let reader = KThread::spawn(c"rkm_guard_rd", move || {
+        let reader = KThread::spawn(c"rkm_guard_rd", move |_| {
             rf.trying.store(true, Release);
             rf.value
                 .store(i32::try_from(*theirs.read()).unwrap_or(-1), Relaxed);
@@ -359,7 +340,7 @@ mod kunit {
         let theirs = sem.clone();
         let writer_flags = flags()?;
         let wf = writer_flags.clone();
-        let writer = KThread::spawn(c"rkm_guard_wr", move || {
+        let writer = KThread::spawn(c"rkm_guard_wr", move |_| {
             wf.trying.store(true, Release);
             *theirs.write() += 1;
             wf.done.store(true, Release);
@@ -460,24 +441,20 @@ mod kunit {
     #[test]
     fn raw_spinlock_context_and_trylocks() -> Result {
         let lock = Arc::pin_init(crate::new_raw_spinlock!(0u32), GFP_KERNEL)?;
-        // SAFETY: Reads this CPU's state; no precondition.
-        let count = || unsafe { ffi_ext::rkm_guard_preempt_count() };
-        // SAFETY: As above.
-        let irqs_off = || unsafe { ffi_ext::rkm_guard_irqs_disabled() };
-        let before = count();
+        let before = preempt_count();
         {
             let mut g = lock.lock();
             *g += 1;
-            assert!(count() > before);
+            assert!(preempt_count() > before);
         }
-        assert_eq!(count(), before);
-        assert!(!irqs_off());
+        assert_eq!(preempt_count(), before);
+        assert!(!irqs_disabled());
         {
             let mut g = lock.lock_irqsave();
             *g += 1;
-            assert!(irqs_off());
+            assert!(irqs_disabled());
         }
-        assert!(!irqs_off());
+        assert!(!irqs_disabled());
         assert_eq!(*lock.lock(), 2);
         let theirs = lock.clone();
         let all_failed = attempt_elsewhere(
@@ -488,7 +465,7 @@ mod kunit {
             },
         )?;
         assert!(all_failed);
-        assert!(!irqs_off());
+        assert!(!irqs_disabled());
         assert!(lock.try_lock_irqsave().is_some());
         Ok(())
     }
@@ -498,8 +475,6 @@ mod kunit {
     #[test]
     fn spinlock_bh_disables_bottom_halves() -> Result {
         let lock = Arc::pin_init(crate::new_spinlock_bh!(0u32), GFP_KERNEL)?;
-        // SAFETY: Reads this CPU's state; no precondition.
-        let in_softirq = || unsafe { ffi_ext::rkm_guard_in_softirq() };
         assert!(!in_softirq());
         {
             let mut g = lock.lock();
@@ -523,38 +498,30 @@ mod kunit {
     /// The context guards change the CPU's context and restore it on drop, nesting.
     #[test]
     fn context_guards_nest_and_restore() {
-        // SAFETY: Reads this CPU's state; no precondition.
-        let count = || unsafe { ffi_ext::rkm_guard_preempt_count() };
-        // SAFETY: As above.
-        let irqs_off = || unsafe { ffi_ext::rkm_guard_irqs_disabled() };
-        let migration_disabled = || {
-            // SAFETY: `current` is the running task.
-            unsafe { (*Task::current_raw()).migration_disabled }
-        };
-        let before = count();
+        let before = preempt_count();
         {
             let _outer = guard::preempt_disable();
-            assert_eq!(count(), before + 1);
+            assert_eq!(preempt_count(), before + 1);
             {
                 let _inner = guard::preempt_disable();
-                assert_eq!(count(), before + 2);
+                assert_eq!(preempt_count(), before + 2);
             }
-            assert_eq!(count(), before + 1);
+            assert_eq!(preempt_count(), before + 1);
         }
-        assert_eq!(count(), before);
+        assert_eq!(preempt_count(), before);
 
-        assert!(!irqs_off());
+        assert!(!irqs_disabled());
         {
             let _outer = guard::local_irq_save();
-            assert!(irqs_off());
+            assert!(irqs_disabled());
             {
                 let _inner = guard::local_irq_save();
-                assert!(irqs_off());
+                assert!(irqs_disabled());
             }
             // The inner guard restores "disabled", as it found it.
-            assert!(irqs_off());
+            assert!(irqs_disabled());
         }
-        assert!(!irqs_off());
+        assert!(!irqs_disabled());
 
         let pinned = migration_disabled();
         {

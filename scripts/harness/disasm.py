@@ -4,12 +4,13 @@
 rkm_guard's benchmark runs each lock kind's lock/unlock pair in a counted
 loop, in Rust through the guard (modules/rkm_guard/bench.rs: `Counted::drive`,
 not inlined, one copy per operation's closure) and in C with the raw calls
-(rkm_guard_bench.c: bench_raw_<OP>()). This reads both from the built
-module's disassembly (llvm-objdump):
+(rust/kernel_ext/guard_bench/guard_bench.c: bench_raw_<OP>()). This reads
+both from the built module's disassembly (llvm-objdump):
 
 - a Rust loop's function must call no C helper: no `rust_helper_*` of the
-  tree's rust/helpers, no function of a module shim (those defined with
-  __rkm_shim). With CONFIG_RUST_INLINE_HELPERS both are linked into the Rust
+  tree's rust/helpers, no function of a shim of the module or of a
+  kernel_ext part (those defined with __rkm_shim). With
+  CONFIG_RUST_INLINE_HELPERS both are linked into the Rust
   object as bitcode and inlined (scripts/Makefile.bindgen); a call left
   means the lock or unlock path goes through an out-of-line wrapper;
 - the instructions of each loop, Rust beside C: from the target of the
@@ -19,8 +20,9 @@ module's disassembly (llvm-objdump):
   kernel the benchmarks run has none, so the page shows these counts for it
   and `make check` (debug kernel) shows only the helper calls.
 
-The operations, their display names and their C counterparts are read from
-bench.rs (`Op::drive`'s closures are numbered by rustc in source order).
+The operations, their display names and their C counterparts (`Op::c_op`:
+`guard_bench::Op::<OP>`) are read from bench.rs (`Op::drive`'s closures are
+numbered by rustc in source order).
 
 As a command: `disasm.py KO BENCH_RS SHIM_C...` prints a table and exits 1
 when a Rust loop calls a helper or a loop is missing.
@@ -112,7 +114,7 @@ def shim_functions(paths):
 class Op:
     variant: str  # bench.rs's Op variant
     name: str  # as the bench report shows it
-    c_op: str  # RKM_GUARD_BENCH_<c_op>
+    c_op: str  # guard_bench::Op::<c_op>, the C loop bench_raw_<c_op>
     closure: int  # rustc's number of its closure in Op::drive
 
 
@@ -123,7 +125,7 @@ def bench_ops(bench_rs):
     variants = re.findall(r"Op::(\w+) => d\.drive\(", drive)
     names = dict(re.findall(r'Op::(\w+) => "([^"]+)"', text))
     c_ops = {}
-    for arms, c_op in re.findall(r"((?:Op::\w+\s*\|\s*)*Op::\w+) => ffi_ext::RKM_GUARD_BENCH_(\w+)", text):
+    for arms, c_op in re.findall(r"((?:Op::\w+\s*\|\s*)*Op::\w+) => guard_bench::Op::(\w+)", text):
         for variant in re.findall(r"Op::(\w+)", arms):
             c_ops[variant] = c_op
     return [Op(v, names[v], c_ops[v], k) for k, v in enumerate(variants)]
@@ -163,7 +165,7 @@ def guard_loops(listing, ops, shims):
 def guard_rows(root):
     """The rows of rkm_guard as built in the tree at root (modules/rkm_guard/rkm_guard.ko)."""
     guard = Path(root) / "modules" / "rkm_guard"
-    shims = [*guard.glob("*.c"), *(Path(root) / "rust" / "kernel_ext" / "guard").glob("*.c")]
+    shims = [*guard.glob("*.c"), *(Path(root) / "rust" / "kernel_ext").glob("*/*.c")]
     return guard_loops(disassemble(guard / "rkm_guard.ko"), bench_ops(guard / "bench.rs"), shim_functions(shims))
 
 

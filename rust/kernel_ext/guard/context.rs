@@ -3,11 +3,18 @@
 //! Context guards: `guard(preempt)`, `guard(migrate)` and `guard(irqsave)` of cleanup.h.
 //!
 //! Each function changes the CPU context and returns a guard that changes it back when dropped.
-//! The guards are not `Send`: the context belongs to the CPU and task that entered it.
+//! The guards are not `Send`: the context belongs to the CPU and task that entered it. The
+//! context they change can be read back, to check it: [`preempt_count`], [`irqs_disabled`],
+//! [`in_softirq`] and [`migration_disabled`].
 
 use super::ffi;
 use kernel::{
     bindings,
+    ffi::{
+        c_int,
+        c_ushort, //
+    },
+    task::Task,
     types::NotThreadSafe, //
 };
 
@@ -99,4 +106,37 @@ impl Drop for IrqSaveGuard {
         // guard is not `Send`), and guards drop in the reverse order of creation.
         unsafe { ffi::guard_shim_local_irq_restore(self.flags) };
     }
+}
+
+/// This CPU's preemption count (`preempt_count()`): how many sections that disable preemption
+/// ([`preempt_disable`], a spinlock, ...) it is in, with the softirq and hardirq nesting in the
+/// bits above.
+#[inline]
+pub fn preempt_count() -> c_int {
+    // SAFETY: Reads this CPU's count; no precondition.
+    unsafe { ffi::guard_shim_preempt_count() }
+}
+
+/// Whether interrupts are disabled on this CPU (`irqs_disabled()`), as under [`local_irq_save`].
+#[inline]
+pub fn irqs_disabled() -> bool {
+    // SAFETY: Reads this CPU's interrupt state; no precondition.
+    unsafe { ffi::guard_shim_irqs_disabled() }
+}
+
+/// Whether this CPU has bottom halves disabled or is serving one (`in_softirq()`), as under
+/// the guard of a [`SpinLockBh`](super::SpinLockBh).
+#[inline]
+pub fn in_softirq() -> bool {
+    // SAFETY: Reads this CPU's preemption count; no precondition.
+    unsafe { ffi::guard_shim_in_softirq() }
+}
+
+/// How many [`migrate_disable`] sections the current task is in (`current->migration_disabled`).
+#[inline]
+pub fn migration_disabled() -> c_ushort {
+    // SAFETY: `current` is the running task, valid while it runs; only the task itself writes its
+    // `migration_disabled` (`migrate_disable()` and `migrate_enable()` act on `current`), so this
+    // read races with no write.
+    unsafe { (*Task::current_raw()).migration_disabled }
 }

@@ -191,3 +191,19 @@ __rkm_shim void guard_shim_local_irq_restore(unsigned long flags)
 {
 	local_irq_restore(flags);
 }
+
+/* What the context guards change, for their users to check. */
+__rkm_shim int guard_shim_preempt_count(void)
+{
+	return preempt_count();
+}
+
+__rkm_shim bool guard_shim_irqs_disabled(void)
+{
+	return irqs_disabled();
+}
+
+__rkm_shim bool guard_shim_in_softirq(void)
+{
+	return in_softirq();
+}

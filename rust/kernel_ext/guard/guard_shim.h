@@ -7,7 +7,8 @@
  * are macros or static inlines in C, and those whose symbol depends on the
  * configuration (mutex_lock_interruptible() is a macro for
  * mutex_lock_interruptible_nested() under CONFIG_DEBUG_LOCK_ALLOC), as plain
- * functions. No logic: each calls exactly the C operation it is named after.
+ * functions, and the macros that tell which context the CPU is in. No logic:
+ * each calls exactly the C operation it is named after.
  */
 #include <linux/seqlock_types.h>
 #include <linux/spinlock_types.h>
@@ -54,5 +55,8 @@ void guard_shim_preempt_disable(void);
 void guard_shim_preempt_enable(void);
 unsigned long guard_shim_local_irq_save(void);
 void guard_shim_local_irq_restore(unsigned long flags);
+int guard_shim_preempt_count(void);
+bool guard_shim_irqs_disabled(void);
+bool guard_shim_in_softirq(void);
 
 #endif

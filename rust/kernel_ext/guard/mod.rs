@@ -17,7 +17,9 @@
 //! - [`RwLock`]: `rwlock_t`, the same [`ReadWriteLock`] as [`RwSem`] with another
 //!   [`RwBackend`]; [`RawSpinLock`] (`raw_spinlock_t`, also `lock_irqsave` through
 //!   [`RawSpinLockExt`]); [`SpinLockBh`] (`spin_lock_bh`).
-//! - Context guards: [`preempt_disable`], [`migrate_disable`], [`local_irq_save`].
+//! - Context guards: [`preempt_disable`], [`migrate_disable`], [`local_irq_save`]; and what they
+//!   change, to check it: [`preempt_count`], [`irqs_disabled`], [`in_softirq`],
+//!   [`migration_disabled`].
 //!
 //! A read guard gives `&T` only, a write guard `&mut T`. A conditional acquisition follows
 //! `DEFINE_GUARD_COND`: when it fails it returns the error (or `None`) and no guard exists, so
@@ -48,8 +50,12 @@ mod spinlock;
 
 pub use self::{
     context::{
+        in_softirq,
+        irqs_disabled,
         local_irq_save,
         migrate_disable,
+        migration_disabled,
+        preempt_count,
         preempt_disable,
         IrqSaveGuard,
         MigrateGuard,

@@ -29,7 +29,7 @@ const TARGET_RATIO_MILLI: u64 = 1050;
 /// Boots whose ratios the verdict takes the median of: one boot's noise is not a verdict.
 const TARGET_MIN_BOOTS: u32 = 5;
 /// The clock of both sides of a target: each sample is timed around its pairs, in the module
-/// (Rust) and in `rkm_guard_bench.c` (C), by the monotonic clock; the report gives the median.
+/// (Rust) and in `guard_bench.c` (C), by the monotonic clock; the report gives the median.
 const CLOCK: &str = "\"ktime around each sample of pairs, median of this boot's samples\"";
 /// What a table row without a target says instead (`scripts/harness/bench.py`).
 const INFORMATIONAL: &str = "none (informational)";

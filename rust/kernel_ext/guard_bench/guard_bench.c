@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * C comparison object of the rkm_guard benchmarks (see rkm_guard_bench.h).
+ * C comparison object of the guard benchmarks (see guard_bench.h).
  *
  * Each loop is written out per operation, so that the compiler sees the lock
  * calls exactly as a C user writes them: the raw loop calls the primitive, the
@@ -16,7 +16,7 @@
 #include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
-#include "rkm_guard_bench.h"
+#include "guard_bench.h"
 
 static DEFINE_MUTEX(bench_mutex);
 static DECLARE_RWSEM(bench_rwsem);
@@ -88,7 +88,7 @@ RAW_OPS(COUNTED)
 static s64 bench_raw(unsigned int op, u32 n)
 {
 #define COUNTED_CASE(op, ...)			\
-	case RKM_GUARD_BENCH_##op:		\
+	case GUARD_BENCH_##op:		\
 		return bench_raw_##op(n);
 	switch (op) {
 	RAW_OPS(COUNTED_CASE)
@@ -118,57 +118,57 @@ static s64 bench_raw(unsigned int op, u32 n)
 static s64 bench_guard(unsigned int op, u32 n)
 {
 	switch (op) {
-	case RKM_GUARD_BENCH_MUTEX:
+	case GUARD_BENCH_MUTEX:
 		GUARD_LOOP(n, guard(mutex)(&bench_mutex), WRITE_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_MUTEX_INTR:
+	case GUARD_BENCH_MUTEX_INTR:
 		SCOPED_LOOP(n, scoped_cond_guard(mutex_intr, return -EINTR, &bench_mutex),
 			    WRITE_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_RWSEM_READ:
+	case GUARD_BENCH_RWSEM_READ:
 		GUARD_LOOP(n, guard(rwsem_read)(&bench_rwsem), READ_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_RWSEM_WRITE:
+	case GUARD_BENCH_RWSEM_WRITE:
 		GUARD_LOOP(n, guard(rwsem_write)(&bench_rwsem), WRITE_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_SPINLOCK:
+	case GUARD_BENCH_SPINLOCK:
 		GUARD_LOOP(n, guard(spinlock)(&bench_spinlock), WRITE_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_RAW_SPINLOCK:
+	case GUARD_BENCH_RAW_SPINLOCK:
 		GUARD_LOOP(n, guard(raw_spinlock)(&bench_raw_spinlock), WRITE_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_RAW_SPINLOCK_IRQSAVE:
+	case GUARD_BENCH_RAW_SPINLOCK_IRQSAVE:
 		GUARD_LOOP(n, guard(raw_spinlock_irqsave)(&bench_raw_spinlock), WRITE_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_SPINLOCK_BH:
+	case GUARD_BENCH_SPINLOCK_BH:
 		GUARD_LOOP(n, guard(spinlock_bh)(&bench_spinlock), WRITE_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_RWLOCK_READ:
+	case GUARD_BENCH_RWLOCK_READ:
 		GUARD_LOOP(n, guard(read_lock)(&bench_rwlock), READ_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_RWLOCK_WRITE:
+	case GUARD_BENCH_RWLOCK_WRITE:
 		GUARD_LOOP(n, guard(write_lock)(&bench_rwlock), WRITE_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_SEQLOCK_READ:
+	case GUARD_BENCH_SEQLOCK_READ:
 		SCOPED_LOOP(n, scoped_seqlock_read(&bench_seqlock, ss_lockless), READ_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_SEQLOCK_WRITE:
+	case GUARD_BENCH_SEQLOCK_WRITE:
 		/* cleanup.h has no guard for the write side of a seqlock_t. */
 		return -EOPNOTSUPP;
-	case RKM_GUARD_BENCH_PREEMPT:
+	case GUARD_BENCH_PREEMPT:
 		GUARD_LOOP(n, guard(preempt)(), COUNT_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_MIGRATE:
+	case GUARD_BENCH_MIGRATE:
 		GUARD_LOOP(n, guard(migrate)(), COUNT_BODY);
 		return 0;
-	case RKM_GUARD_BENCH_IRQSAVE:
+	case GUARD_BENCH_IRQSAVE:
 		GUARD_LOOP(n, guard(irqsave)(), COUNT_BODY);
 		return 0;
 	}
 	return -EINVAL;
 }
 
-s64 rkm_guard_bench_pairs(unsigned int op, bool guard, u32 iterations)
+s64 guard_bench_pairs(unsigned int op, bool guard, u32 iterations)
 {
 	u64 start = ktime_get_ns();
 	s64 ret = guard ? bench_guard(op, iterations) : bench_raw(op, iterations);
@@ -176,7 +176,7 @@ s64 rkm_guard_bench_pairs(unsigned int op, bool guard, u32 iterations)
 	return ret ? ret : (s64)(ktime_get_ns() - start);
 }
 
-s64 rkm_guard_bench_contend(unsigned int op, const bool *stop)
+s64 guard_bench_contend(unsigned int op, const bool *stop)
 {
 	unsigned long flags;
 	unsigned int seq;
@@ -184,9 +184,9 @@ s64 rkm_guard_bench_contend(unsigned int op, const bool *stop)
 	u32 i;
 
 #define UNTIL_STOP(op, lock_stmt, body, unlock_stmt)			\
-	case RKM_GUARD_BENCH_##op:					\
-		for (; !READ_ONCE(*stop); pairs += RKM_GUARD_BENCH_BATCH)	\
-			for (i = 0; i < RKM_GUARD_BENCH_BATCH; i++) {	\
+	case GUARD_BENCH_##op:					\
+		for (; !READ_ONCE(*stop); pairs += GUARD_BENCH_BATCH)	\
+			for (i = 0; i < GUARD_BENCH_BATCH; i++) {	\
 				lock_stmt;				\
 				body;					\
 				unlock_stmt;				\
