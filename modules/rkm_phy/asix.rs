@@ -7,14 +7,15 @@
 //! can be loaded: the emulator's oracle tests compare the two.
 
 use kernel::{
-    net::phy::{
-        self,
-        reg::C22,
-        DeviceId,
-        Driver, //
-    },
     prelude::*,
     uapi, //
+};
+
+use crate::kernel_ext::phy::{
+    self,
+    reg::C22,
+    DeviceId,
+    Driver, //
 };
 
 const BMCR_SPEED100: u16 = uapi::BMCR_SPEED100 as u16;
@@ -33,6 +34,7 @@ pub(crate) struct PhyAx88772a;
 
 #[vtable]
 impl Driver for PhyAx88772a {
+    type Data = ();
     const FLAGS: u32 = phy::flags::IS_INTERNAL;
     const NAME: &'static CStr = c"rkm Asix Electronics AX88772A";
     const PHY_DEVICE_ID: DeviceId = DeviceId::new_with_exact_mask(0x003b1861);
@@ -94,6 +96,7 @@ pub(crate) struct PhyAx88772c;
 
 #[vtable]
 impl Driver for PhyAx88772c {
+    type Data = ();
     const FLAGS: u32 = phy::flags::IS_INTERNAL;
     const NAME: &'static CStr = c"rkm Asix Electronics AX88772C";
     const PHY_DEVICE_ID: DeviceId = DeviceId::new_with_exact_mask(0x003b1881);
@@ -115,6 +118,7 @@ pub(crate) struct PhyAx88796b;
 
 #[vtable]
 impl Driver for PhyAx88796b {
+    type Data = ();
     const NAME: &'static CStr = c"rkm Asix Electronics AX88796B";
     const PHY_DEVICE_ID: DeviceId = DeviceId::new_with_model_mask(0x003b1841);
 

@@ -1,6 +1,0 @@
-/* SPDX-License-Identifier: GPL-2.0 */
-/*
- * What rkm_phy uses beyond the tree's bindings crate: cable test reporting
- * (ethtool_netlink.h is not in rust/bindings/bindings_helper.h).
- */
-#include <linux/ethtool_netlink.h>
