@@ -230,7 +230,8 @@ impl<T: Driver> Adapter<T> {
     ) {
         // SAFETY: As in `config_aneg`.
         let dev = unsafe { Device::from_raw(phydev) };
-        // SAFETY: `stats` points at the statistics ethtool fills in, for the call.
+        // SAFETY: `stats` points at the statistics ethtool fills in, which nothing else
+        // touches during the call.
         T::get_link_stats(dev, &mut LinkStats::new(unsafe { &mut *stats }));
     }
 
@@ -244,7 +245,8 @@ impl<T: Driver> Adapter<T> {
     ) {
         // SAFETY: As in `config_aneg`.
         let dev = unsafe { Device::from_raw(phydev) };
-        // SAFETY: `stats` points at the statistics ethtool fills in, for the call.
+        // SAFETY: `stats` points at the statistics ethtool fills in, which nothing else
+        // touches during the call.
         T::get_phy_stats(dev, &mut PhyStats::new(unsafe { &mut *stats }));
     }
 

@@ -31,8 +31,8 @@ use super::{
 ///
 /// A `&mut Device<D>` exists only while a callback of a [`Driver`] runs, as for
 /// `kernel::net::phy::Device`: phylib calls most of them with `phydev->lock` held, and the
-/// others (probe, remove, suspend, resume, the resets of `phy_init_hw()`) where nothing else
-/// uses the device, so the reference is the only one.
+/// others (probe, suspend, resume, and the reset and configuration of `phy_init_hw()`) where
+/// nothing else uses the device, so the reference is the only one.
 ///
 /// # Invariants
 ///
@@ -78,9 +78,10 @@ impl<D> Device<D> {
     ///
     /// [`Driver::probe`]: super::Driver::probe
     pub fn data(&mut self) -> Result<&mut D> {
-        // SAFETY: By the type invariants, `priv_` is null or points at this device's `D`, which
-        // only the remove callback frees, never while a `&mut Device` exists; `&mut self`
-        // grants exclusive access.
+        // SAFETY: By the type invariants, `priv_` is null or points at this device's `D`. The
+        // remove callback frees it only once it took it out under `phydev->lock`, which phylib
+        // holds around the callbacks that may run meanwhile; `&mut self` makes the access
+        // exclusive.
         unsafe { (*self.as_raw()).priv_.cast::<D>().as_mut() }.ok_or(ENODEV)
     }
 
@@ -130,10 +131,11 @@ impl<D> Device<D> {
 
     /// Sets the speed, in Mb/s (`phydev->speed`).
     pub fn set_speed(&mut self, speed: u32) {
-        // SAFETY: By the type invariants, `as_raw()` is valid; `&mut self` grants write access.
         // CAST: The C int's bits, as `kernel::net::phy::Device` takes them: `SPEED_UNKNOWN` is
         // -1.
-        unsafe { (*self.as_raw()).speed = speed as c_int };
+        let speed = speed as c_int;
+        // SAFETY: By the type invariants, `as_raw()` is valid; `&mut self` grants write access.
+        unsafe { (*self.as_raw()).speed = speed };
     }
 
     /// Sets the duplex mode (`phydev->duplex`).

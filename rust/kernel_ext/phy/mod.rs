@@ -93,7 +93,8 @@ pub use kernel::net::phy::{
 pub trait Driver {
     /// The data the driver keeps per device: created by [`Driver::probe`], dropped when the
     /// driver is unbound. `()` for none, with no `probe`.
-    type Data: Send;
+    // `'static`: the device keeps it for as long as the driver is bound.
+    type Data: Send + 'static;
 
     /// Flags of the PHY (the [`flags`] module).
     const FLAGS: u32 = 0;
