@@ -58,7 +58,7 @@ const LINK_STATUS: u16 = 1 << 0;
 const PHY_RESET: C22 = C22::vendor_specific::<0x1f>();
 const HW_RESET: u16 = 1 << 15;
 
-/// MMD 31 (vendor 2) registers.
+// MMD 31 (vendor 2) registers, addressed with vend2().
 const TDR_CFG: u16 = 0x1e;
 const TDR_START: u16 = 1 << 15;
 const TDR_DONE: u16 = 1 << 1;

@@ -61,8 +61,7 @@ use kernel::{
     prelude::*,
     str::as_char_ptr_in_const_context,
     time::Msecs,
-    types::Opaque,
-    ThisModule, //
+    types::Opaque, //
 };
 
 use self::adapter::Adapter;
@@ -132,7 +131,8 @@ pub trait Driver {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Reads the link state, speed and duplex (`read_status`).
+    /// Reads the link state, speed and duplex (`read_status`). The value is not used, as in
+    /// `kernel::net::phy::Driver`.
     fn read_status(_dev: &mut Device<Self::Data>) -> Result<u16> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
