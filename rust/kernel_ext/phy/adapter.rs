@@ -32,6 +32,22 @@ use super::{
 pub(super) struct Adapter<T: Driver>(PhantomData<T>);
 
 impl<T: Driver> Adapter<T> {
+    /// Runs `f`, a callback that returns 0 or an errno to phylib, on the device at `phydev`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Device::from_raw`], for the call, with `T`'s data.
+    unsafe fn run(
+        phydev: *mut bindings::phy_device,
+        f: impl FnOnce(&mut Device<T::Data>) -> Result,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: The caller's guarantee.
+            f(unsafe { Device::from_raw(phydev) })?;
+            Ok(0)
+        })
+    }
+
     /// # Safety
     ///
     /// `phydev` is the device phylib is binding to `T`'s driver, passed to its `probe`.
@@ -71,81 +87,60 @@ impl<T: Driver> Adapter<T> {
     ///
     /// `phydev` is passed by phylib to the `soft_reset` of `T`'s driver.
     pub(super) unsafe extern "C" fn soft_reset(phydev: *mut bindings::phy_device) -> c_int {
-        from_result(|| {
-            // SAFETY: phylib resets the device with its lock held or while nothing else uses
-            // it (`phy_init_hw()`); `T` is bound, so `priv_` holds its data or null.
-            T::soft_reset(unsafe { Device::from_raw(phydev) })?;
-            Ok(0)
-        })
+        // SAFETY: phylib resets the device with its lock held or while nothing else uses
+        // it (`phy_init_hw()`); `T` is bound, so `priv_` holds its data or null.
+        unsafe { Self::run(phydev, T::soft_reset) }
     }
 
     /// # Safety
     ///
     /// `phydev` is passed by phylib to the `get_features` of `T`'s driver.
     pub(super) unsafe extern "C" fn get_features(phydev: *mut bindings::phy_device) -> c_int {
-        from_result(|| {
-            // SAFETY: Called from `phy_probe()` after `probe`: the device is being bound,
-            // nothing else uses it, and `priv_` holds `T`'s data or null.
-            T::get_features(unsafe { Device::from_raw(phydev) })?;
-            Ok(0)
-        })
+        // SAFETY: Called from `phy_probe()` after `probe`: the device is being bound,
+        // nothing else uses it, and `priv_` holds `T`'s data or null.
+        unsafe { Self::run(phydev, T::get_features) }
     }
 
     /// # Safety
     ///
     /// `phydev` is passed by phylib to the `config_init` of `T`'s driver.
     pub(super) unsafe extern "C" fn config_init(phydev: *mut bindings::phy_device) -> c_int {
-        from_result(|| {
-            // SAFETY: Called from `phy_init_hw()`, as `soft_reset`.
-            T::config_init(unsafe { Device::from_raw(phydev) })?;
-            Ok(0)
-        })
+        // SAFETY: Called from `phy_init_hw()`, as `soft_reset`.
+        unsafe { Self::run(phydev, T::config_init) }
     }
 
     /// # Safety
     ///
     /// `phydev` is passed by phylib to the `config_aneg` of `T`'s driver.
     pub(super) unsafe extern "C" fn config_aneg(phydev: *mut bindings::phy_device) -> c_int {
-        from_result(|| {
-            // SAFETY: phylib holds `phydev->lock`; `T` is bound, so `priv_` holds its data or
-            // null.
-            T::config_aneg(unsafe { Device::from_raw(phydev) })?;
-            Ok(0)
-        })
+        // SAFETY: phylib holds `phydev->lock`; `T` is bound, so `priv_` holds its data or
+        // null.
+        unsafe { Self::run(phydev, T::config_aneg) }
     }
 
     /// # Safety
     ///
     /// `phydev` is passed by phylib to the `read_status` of `T`'s driver.
     pub(super) unsafe extern "C" fn read_status(phydev: *mut bindings::phy_device) -> c_int {
-        from_result(|| {
-            // SAFETY: As in `config_aneg`.
-            T::read_status(unsafe { Device::from_raw(phydev) })?;
-            Ok(0)
-        })
+        // SAFETY: As in `config_aneg`.
+        unsafe { Self::run(phydev, |dev| T::read_status(dev).map(|_| ())) }
     }
 
     /// # Safety
     ///
     /// `phydev` is passed by phylib to the `suspend` of `T`'s driver.
     pub(super) unsafe extern "C" fn suspend(phydev: *mut bindings::phy_device) -> c_int {
-        from_result(|| {
-            // SAFETY: phylib suspends a device nothing else uses at the time (as in
-            // `kernel::net::phy`); `T` is bound, so `priv_` holds its data or null.
-            T::suspend(unsafe { Device::from_raw(phydev) })?;
-            Ok(0)
-        })
+        // SAFETY: phylib suspends a device nothing else uses at the time (as in
+        // `kernel::net::phy`); `T` is bound, so `priv_` holds its data or null.
+        unsafe { Self::run(phydev, T::suspend) }
     }
 
     /// # Safety
     ///
     /// `phydev` is passed by phylib to the `resume` of `T`'s driver.
     pub(super) unsafe extern "C" fn resume(phydev: *mut bindings::phy_device) -> c_int {
-        from_result(|| {
-            // SAFETY: As in `suspend`.
-            T::resume(unsafe { Device::from_raw(phydev) })?;
-            Ok(0)
-        })
+        // SAFETY: As in `suspend`.
+        unsafe { Self::run(phydev, T::resume) }
     }
 
     /// # Safety
@@ -182,11 +177,8 @@ impl<T: Driver> Adapter<T> {
     ///
     /// `phydev` is passed by phylib to the `cable_test_start` of `T`'s driver.
     pub(super) unsafe extern "C" fn cable_test_start(phydev: *mut bindings::phy_device) -> c_int {
-        from_result(|| {
-            // SAFETY: As in `config_aneg`.
-            T::cable_test_start(unsafe { Device::from_raw(phydev) })?;
-            Ok(0)
-        })
+        // SAFETY: As in `config_aneg`.
+        unsafe { Self::run(phydev, T::cable_test_start) }
     }
 
     /// # Safety
@@ -214,11 +206,8 @@ impl<T: Driver> Adapter<T> {
     ///
     /// `phydev` is passed by phylib to the `update_stats` of `T`'s driver.
     pub(super) unsafe extern "C" fn update_stats(phydev: *mut bindings::phy_device) -> c_int {
-        from_result(|| {
-            // SAFETY: As in `config_aneg`.
-            T::update_stats(unsafe { Device::from_raw(phydev) })?;
-            Ok(0)
-        })
+        // SAFETY: As in `config_aneg`.
+        unsafe { Self::run(phydev, T::update_stats) }
     }
 
     /// # Safety
