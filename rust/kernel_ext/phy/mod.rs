@@ -332,7 +332,7 @@ impl Registration {
         let drivers = Pin::from(drivers);
         // SAFETY: By the type invariants of `DriverVTable`, the `N` drivers are valid
         // `struct phy_driver`s, in an array that is pinned, so stays where it is until `Self`
-        // unregisters it.
+        // unregisters it; `module` is the module they belong to, loaded.
         to_result(unsafe {
             bindings::phy_drivers_register(Self::as_raw(&drivers), N.try_into()?, module.as_ptr())
         })?;
