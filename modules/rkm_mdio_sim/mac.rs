@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The MAC side: a network device on each emulated PHY, so `ip link` and `ethtool` see it.
+//!
+//! Each port decides when phylib may start and stop its PHY: while the netdev is open and the
+//! PHY attached and bound to a driver. A driver unbound and bound again through sysfs stops the
+//! PHY first and starts it again after (`bind.rs` watches the bus). The link also holds the
+//! PHY's state machine back, for the tests, until they run it.
+//!
+//! Each netdev's parent is a platform device `rkm_mdio_sim.<addr>` bound to this module's
+//! platform driver `rkm_mdio_sim`: phylib pins the bus's module when the driver of a netdev's
+//! parent belongs to another module, so with both this module's, it can be unloaded with its
+//! PHYs attached.
+
+use kernel::{
+    device,
+    prelude::*,
+    str::CString,
+    sync::Arc, //
+};
+
+use crate::kernel_ext::{
+    mdio::{
+        self,
+        BusType, //
+    },
+    netdev::{
+        AttachedPhy,
+        Interface,
+        Link,
+        LinkGuard,
+        Mac,
+        Netdev,
+        Parent,
+        ParentDriver, //
+    },
+};
+use crate::phy_model::Model;
+
+/// Name of the platform driver and devices that parent the netdevs.
+pub(crate) const PARENT_NAME: &CStr = c"rkm_mdio_sim";
+
+/// What the module keeps of a port under its link's lock.
+pub(crate) struct PortState {
+    addr: u8,
+    /// The netdev is open: between `ndo_open` and `ndo_stop`.
+    up: bool,
+    /// The PHY has a driver: from its bind to its unbind.
+    bound: bool,
+}
+
+impl PortState {
+    /// The PHY, when phylib may drive it: attached with a driver, the netdev open.
+    fn started<'a>(link: &'a LinkGuard<'_, Self>) -> Option<AttachedPhy<'a>> {
+        if link.up && link.bound {
+            link.attached()
+        } else {
+            None
+        }
+    }
+
+    /// Starts the PHY if it may run; called once a condition of it turned true.
+    fn start_phy(link: &LinkGuard<'_, Self>) {
+        if let Some(phy) = Self::started(link) {
+            phy.start();
+        }
+    }
+
+    /// Stops the PHY if it was started; called before a condition of it turns false.
+    fn stop_phy(link: &LinkGuard<'_, Self>) {
+        if let Some(phy) = Self::started(link) {
+            phy.stop();
+        }
+    }
+}
+
+impl Mac for PortState {
+    fn open(link: &mut LinkGuard<'_, Self>) -> Result {
+        link.up = true;
+        Self::start_phy(link);
+        Ok(())
+    }
+
+    fn stop(link: &mut LinkGuard<'_, Self>) {
+        Self::stop_phy(link);
+        link.up = false;
+    }
+
+    fn attached(link: &mut LinkGuard<'_, Self>) {
+        link.bound = true;
+        Self::start_phy(link);
+    }
+
+    fn detaching(link: &mut LinkGuard<'_, Self>) {
+        Self::stop_phy(link);
+    }
+}
+
+/// What a port's netdev shares with the bind notifier (`bind.rs`) and debugfs.
+#[derive(Clone)]
+pub(crate) struct PortLink(Arc<Link<PortState>>);
+
+impl PortLink {
+    /// Whether `dev` is this port's PHY device.
+    pub(crate) fn is_phy_device(&self, dev: &device::Device) -> bool {
+        self.0.phy().is(dev)
+    }
+
+    /// The bus type of the PHY device, for its notifier.
+    pub(crate) fn bus_type(&self) -> BusType {
+        self.0.phy().bus_type()
+    }
+
+    /// The PHY's driver is about to go: stops the PHY while its driver can still suspend it.
+    pub(crate) fn driver_unbinding(&self) {
+        let mut link = self.0.lock();
+        PortState::stop_phy(&link);
+        link.bound = false;
+    }
+
+    /// A driver was bound to the PHY again: if the PHY is still attached, initialises it as
+    /// attaching did (`phy_init_hw()`: soft reset, `config_init`), then starts it if the netdev
+    /// is open.
+    pub(crate) fn driver_bound(&self) {
+        let mut link = self.0.lock();
+        link.bound = true;
+        let Some(phy) = link.attached() else {
+            return;
+        };
+        if let Err(e) = phy.init() {
+            pr_err!(
+                "rkmsim{}: PHY not initialised after its driver bound: {:?}\n",
+                link.addr,
+                e
+            );
+            return;
+        }
+        PortState::start_phy(&link);
+    }
+
+    /// Whether the state machine runs only when told to.
+    pub(crate) fn is_manual(&self) -> bool {
+        self.0.lock().is_manual()
+    }
+
+    /// Hands phylib's state machine over to [`Self::run_state_machine`] (`manual`), or back to
+    /// phylib's own scheduling, which runs it at once if the PHY is started.
+    pub(crate) fn set_manual(&self, manual: bool) {
+        let mut link = self.0.lock();
+        if link.set_manual(manual) && !manual {
+            if let Some(phy) = PortState::started(&link) {
+                phy.trigger_state_machine();
+            }
+        }
+    }
+
+    /// Runs phylib's state machine once, now, in manual mode (`EBUSY` otherwise).
+    pub(crate) fn run_state_machine(&self) -> Result {
+        let link = self.0.lock();
+        // Unbound, the PHY has no driver for the state machine to call.
+        if link.is_manual() && !link.bound {
+            return Err(ENODEV);
+        }
+        link.run_state_machine()
+    }
+}
+
+/// A netdev `rkmsim<addr>` attached to the PHY at `<addr>`.
+pub(crate) struct Port(Netdev<PortState>);
+
+impl Port {
+    /// Creates the netdev of the PHY at `addr` of `bus`, under a parent bound to `parents`, and
+    /// attaches the PHY.
+    pub(crate) fn new(
+        bus: &Arc<mdio::Registration>,
+        parents: &Arc<ParentDriver>,
+        addr: u8,
+        model: Model,
+    ) -> Result<Self> {
+        let parent = Parent::register(parents, addr.into())?;
+        let phy = bus.phy(addr)?;
+        let name = CString::try_from_fmt(fmt!("rkmsim{addr}"))?;
+        let state = PortState {
+            addr,
+            up: false,
+            bound: false,
+        };
+        Ok(Self(Netdev::register(
+            parent,
+            &name,
+            phy,
+            interface(model),
+            state,
+        )?))
+    }
+
+    /// What the port shares with the bind notifier and debugfs.
+    pub(crate) fn link(&self) -> PortLink {
+        PortLink(Arc::clone(self.0.link()))
+    }
+}
+
+/// How the MAC talks to each model: the Asix PHYs sit on MII, the DP83TG720 on RGMII with both
+/// delays in the PHY (its driver programs them).
+fn interface(model: Model) -> Interface {
+    match model {
+        Model::Dp83tg720 => Interface::RgmiiId,
+        _ => Interface::Mii,
+    }
+}
