@@ -176,15 +176,25 @@ impl Drop for Registration {
     }
 }
 
-/// Returns the [`Bus`] behind `mii`.
+/// Runs a transaction phylib asked of the bus `mii`: `f` on its [`Bus`] with the address and
+/// register, which are `EINVAL` out of range.
 ///
 /// # Safety
 ///
 /// `mii` is a bus registered by [`Registration::register::<T>`], which is still registered.
-unsafe fn bus_of<'a, T: Bus>(mii: *mut bindings::mii_bus) -> &'a T {
+unsafe fn transaction<T: Bus>(
+    mii: *mut bindings::mii_bus,
+    addr: c_int,
+    regnum: c_int,
+    f: impl FnOnce(&T, u8, u8) -> Result<c_int>,
+) -> c_int {
     // SAFETY: By the caller's guarantee `priv_` points at the `T` the registration keeps alive
     // while the bus is registered.
-    unsafe { &*(*mii).priv_.cast::<T>() }
+    let bus = unsafe { &*(*mii).priv_.cast::<T>() };
+    let (Ok(addr), Ok(reg)) = (u8::try_from(addr), u8::try_from(regnum)) else {
+        return EINVAL.to_errno();
+    };
+    f(bus, addr, reg).unwrap_or_else(|e| e.to_errno())
 }
 
 /// `mii_bus.read`.
@@ -198,13 +208,10 @@ unsafe extern "C" fn read<T: Bus>(
     regnum: c_int,
 ) -> c_int {
     // SAFETY: By the caller's guarantee.
-    let bus = unsafe { bus_of::<T>(mii) };
-    let (Ok(addr), Ok(reg)) = (u8::try_from(addr), u8::try_from(regnum)) else {
-        return EINVAL.to_errno();
-    };
-    match bus.read(addr, reg) {
-        Ok(value) => value.into(),
-        Err(e) => e.to_errno(),
+    unsafe {
+        transaction::<T>(mii, addr, regnum, |bus, addr, reg| {
+            Ok(bus.read(addr, reg)?.into())
+        })
     }
 }
 
@@ -220,13 +227,11 @@ unsafe extern "C" fn write<T: Bus>(
     value: u16,
 ) -> c_int {
     // SAFETY: By the caller's guarantee.
-    let bus = unsafe { bus_of::<T>(mii) };
-    let (Ok(addr), Ok(reg)) = (u8::try_from(addr), u8::try_from(regnum)) else {
-        return EINVAL.to_errno();
-    };
-    match bus.write(addr, reg, value) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
+    unsafe {
+        transaction::<T>(mii, addr, regnum, |bus, addr, reg| {
+            bus.write(addr, reg, value)?;
+            Ok(0)
+        })
     }
 }
 
@@ -258,7 +263,9 @@ unsafe impl Sync for PhyDevice {}
 impl Drop for PhyDevice {
     fn drop(&mut self) {
         // INVARIANT: The address is free for a new handle; `bus` still keeps the bus.
-        self.bus.taken.fetch_and(!(1 << self.addr), Ordering::AcqRel);
+        self.bus
+            .taken
+            .fetch_and(!(1 << self.addr), Ordering::AcqRel);
     }
 }
 
