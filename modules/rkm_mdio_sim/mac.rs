@@ -3,9 +3,15 @@
 //! The MAC side: a network device on each emulated PHY, so `ip link` and `ethtool` see it.
 //!
 //! Each port decides when phylib may start and stop its PHY: while the netdev is open and the
-//! PHY attached and bound to a driver. A driver unbound and bound again through sysfs stops the
-//! PHY first and starts it again after (`bind.rs` watches the bus). The link also holds the
-//! PHY's state machine back, for the tests, until they run it.
+//! PHY attached and bound to a driver. The link also holds the PHY's state machine back, for
+//! the tests, until they run it.
+//!
+//! A PHY driver unbound and bound again through sysfs while the netdev is up: unbinding
+//! removes the driver under phylib's feet (`phy_remove()` cancels the state machine and leaves
+//! the PHY in state DOWN, still attached), and binding again leaves it READY, never started,
+//! so the netdev's next `phy_stop()` would WARN. So the port stops the PHY while its driver is
+//! still bound, and once a driver is bound again initialises the PHY as attaching did and
+//! starts it if the netdev is open.
 //!
 //! Each netdev's parent is a platform device `rkm_mdio_sim.<addr>` bound to this module's
 //! platform driver `rkm_mdio_sim`: phylib pins the bus's module when the driver of a netdev's
@@ -13,17 +19,13 @@
 //! PHYs attached.
 
 use kernel::{
-    device,
     prelude::*,
     str::CString,
     sync::Arc, //
 };
 
 use crate::kernel_ext::{
-    mdio::{
-        self,
-        BusType, //
-    },
+    mdio,
     netdev::{
         AttachedPhy,
         Interface,
@@ -45,14 +47,12 @@ pub(crate) struct PortState {
     addr: u8,
     /// The netdev is open: between `ndo_open` and `ndo_stop`.
     up: bool,
-    /// The PHY has a driver: from its bind to its unbind.
-    bound: bool,
 }
 
 impl PortState {
     /// The PHY, when phylib may drive it: attached with a driver, the netdev open.
     fn started<'a>(link: &'a LinkGuard<'_, Self>) -> Option<AttachedPhy<'a>> {
-        if link.up && link.bound {
+        if link.up {
             link.attached()
         } else {
             None
@@ -87,43 +87,21 @@ impl Mac for PortState {
     }
 
     fn attached(link: &mut LinkGuard<'_, Self>) {
-        link.bound = true;
         Self::start_phy(link);
     }
 
     fn detaching(link: &mut LinkGuard<'_, Self>) {
         Self::stop_phy(link);
     }
-}
 
-/// What a port's netdev shares with the bind notifier (`bind.rs`) and debugfs.
-#[derive(Clone)]
-pub(crate) struct PortLink(Arc<Link<PortState>>);
-
-impl PortLink {
-    /// Whether `dev` is this port's PHY device.
-    pub(crate) fn is_phy_device(&self, dev: &device::Device) -> bool {
-        self.0.phy().is(dev)
+    /// Stops the PHY while its driver can still suspend it.
+    fn driver_unbinding(link: &mut LinkGuard<'_, Self>) {
+        Self::stop_phy(link);
     }
 
-    /// The bus type of the PHY device, for its notifier.
-    pub(crate) fn bus_type(&self) -> BusType {
-        self.0.phy().bus_type()
-    }
-
-    /// The PHY's driver is about to go: stops the PHY while its driver can still suspend it.
-    pub(crate) fn driver_unbinding(&self) {
-        let mut link = self.0.lock();
-        PortState::stop_phy(&link);
-        link.bound = false;
-    }
-
-    /// A driver was bound to the PHY again: if the PHY is still attached, initialises it as
-    /// attaching did (`phy_init_hw()`: soft reset, `config_init`), then starts it if the netdev
-    /// is open.
-    pub(crate) fn driver_bound(&self) {
-        let mut link = self.0.lock();
-        link.bound = true;
+    /// If the PHY is attached, initialises it as attaching did (`phy_init_hw()`: soft reset,
+    /// `config_init`), then starts it if the netdev is open.
+    fn driver_bound(link: &mut LinkGuard<'_, Self>) {
         let Some(phy) = link.attached() else {
             return;
         };
@@ -135,9 +113,14 @@ impl PortLink {
             );
             return;
         }
-        PortState::start_phy(&link);
+        Self::start_phy(link);
     }
+}
 
+/// What a port's netdev shares with debugfs.
+pub(crate) struct PortLink(Arc<Link<PortState>>);
+
+impl PortLink {
     /// Whether the state machine runs only when told to.
     pub(crate) fn is_manual(&self) -> bool {
         self.0.lock().is_manual()
@@ -154,14 +137,10 @@ impl PortLink {
         }
     }
 
-    /// Runs phylib's state machine once, now, in manual mode (`EBUSY` otherwise).
+    /// Runs phylib's state machine once, now, in manual mode (`EBUSY` otherwise), if the PHY
+    /// has a driver for it to call (`ENODEV` otherwise).
     pub(crate) fn run_state_machine(&self) -> Result {
-        let link = self.0.lock();
-        // Unbound, the PHY has no driver for the state machine to call.
-        if link.is_manual() && !link.bound {
-            return Err(ENODEV);
-        }
-        link.run_state_machine()
+        self.0.lock().run_state_machine()
     }
 }
 
@@ -180,11 +159,7 @@ impl Port {
         let parent = Parent::register(parents, addr.into())?;
         let phy = bus.phy(addr)?;
         let name = CString::try_from_fmt(fmt!("rkmsim{addr}"))?;
-        let state = PortState {
-            addr,
-            up: false,
-            bound: false,
-        };
+        let state = PortState { addr, up: false };
         Ok(Self(Netdev::register(
             parent,
             &name,
@@ -194,7 +169,7 @@ impl Port {
         )?))
     }
 
-    /// What the port shares with the bind notifier and debugfs.
+    /// What the port shares with debugfs.
     pub(crate) fn link(&self) -> PortLink {
         PortLink(Arc::clone(self.0.link()))
     }

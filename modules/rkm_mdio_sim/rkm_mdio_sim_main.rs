@@ -17,13 +17,12 @@
 //!
 //! Load the PHY drivers first: a PHY without a driver when its netdev attaches
 //! gets the generic driver. A driver unbound and bound again through sysfs
-//! keeps its netdev working (`bind.rs`).
+//! keeps its netdev working (`mac.rs`).
 //!
 //! The bus and the netdevs are the kernel_ext parts `mdio` and `netdev`
 //! (Documentation/kernel_ext.rst): the module is the emulator and the policy
 //! over their safe API.
 
-mod bind;
 mod debugfs;
 mod emulator;
 mod mac;
@@ -37,15 +36,11 @@ use kernel::{
     sync::Arc, //
 };
 
-use bind::BindWatch;
 use debugfs::PortFiles;
 use emulator::Emulator;
 use kernel_ext::{
-    mdio::{
-        self,
-        BindNotifier, //
-    },
-    netdev::ParentDriver,
+    mdio,
+    netdev::ParentDriver, //
 };
 use mac::Port;
 use phy_model::Model;
@@ -133,12 +128,10 @@ fn trace_len() -> Result<usize> {
 const BUS_ID: &CStr = c"rkm-mdio-sim";
 
 /// The module: fields drop in declaration order, so the debugfs files go
-/// first, then the bind notifier (which must not see the ports go: detaching
-/// a generic driver unbinds it), the netdevs with their parents (the last of
-/// which takes the platform driver) and the bus.
+/// first, then the netdevs with their parents (the last of which takes the
+/// platform driver), then the bus.
 struct RkmMdioSim {
     _files: Pin<KBox<Scope<KVec<PortFiles>>>>,
-    _bind_watch: Pin<KBox<BindNotifier<BindWatch>>>,
     _ports: KVec<Port>,
     _bus: Arc<mdio::Registration>,
 }
@@ -162,7 +155,6 @@ impl kernel::Module for RkmMdioSim {
         )?;
 
         let mut ports = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
-        let mut links = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
         let mut files = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
         for &(addr, model) in layout.iter() {
             let port = Port::new(&bus, &parent_driver, addr, model).inspect_err(|e| {
@@ -173,18 +165,15 @@ impl kernel::Module for RkmMdioSim {
                     e
                 );
             })?;
-            links.push(port.link(), GFP_KERNEL)?;
             files.push(
                 PortFiles::new(Arc::clone(&emulator), addr, port.link()),
                 GFP_KERNEL,
             )?;
             ports.push(port, GFP_KERNEL)?;
         }
-        let bind_watch = KBox::pin_init(BindWatch::new(links)?, GFP_KERNEL)?;
         let files = KBox::pin_init(debugfs::create(files), GFP_KERNEL)?;
         Ok(Self {
             _files: files,
-            _bind_watch: bind_watch,
             _ports: ports,
             _bus: bus,
         })

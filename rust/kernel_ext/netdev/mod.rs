@@ -13,19 +13,24 @@
 //! gives MACs. This part adds them, for a MAC whose only job is the link:
 //!
 //! - [`Netdev`]: a registered netdev with a `mdio::PhyDevice` attached, whose `ndo_open` and
-//!   `ndo_stop` call a [`Mac`]. Link settings, autonegotiation restart, the link state and MII
-//!   ioctls go to phylib; link changes are logged as MAC drivers do (`phy_print_status()`);
-//!   frames sent are dropped.
-//! - [`Link`]: what the netdev's callbacks share with the MAC's other users (bind events,
-//!   debugfs): the MAC's state under the link's lock, whose guard ([`LinkGuard`]) gives the PHY
-//!   only while it is attached ([`AttachedPhy`]: start, stop, initialise) and hands phylib's
+//!   `ndo_stop` call a [`Mac`], as do the attaching and detaching of the PHY and the binding
+//!   and unbinding of its driver (which phylib leaves to the MAC: a driver unbound through
+//!   sysfs while the PHY runs leaves phylib with a PHY it cannot drive). Link settings,
+//!   autonegotiation restart, the link state and MII ioctls go to phylib; link changes are
+//!   logged as MAC drivers do (`phy_print_status()`); frames sent are dropped.
+//! - [`Link`]: what the netdev's callbacks share with the MAC's other users (debugfs): the
+//!   MAC's state under the link's lock, whose guard ([`LinkGuard`]) gives the PHY only while it
+//!   is attached and has a driver ([`AttachedPhy`]: start, stop, initialise) and hands phylib's
 //!   state machine over to its caller ([`LinkGuard::set_manual`]).
 //! - [`Parent`] and [`ParentDriver`]: the platform device a netdev hangs under, which phylib
 //!   needs bound (`parent.rs`).
 //!
 //! It uses the `mdio` part: a module lists both.
 
-use core::ptr::NonNull;
+use core::{
+    marker::PhantomData,
+    ptr::NonNull, //
+};
 
 use kernel::{
     bindings,
@@ -39,11 +44,15 @@ use kernel::{
 };
 
 use super::netdev_ffi as ffi;
-use crate::kernel_ext::mdio::PhyDevice;
+use crate::kernel_ext::mdio::{
+    BindNotifier,
+    PhyDevice, //
+};
 
 mod link;
 mod parent;
 
+use self::link::Events;
 pub use self::{
     link::{
         AttachedPhy,
@@ -56,8 +65,8 @@ pub use self::{
     },
 };
 
-/// What a MAC does when its netdev opens and stops and its PHY attaches and detaches, on its
-/// state (`Self`) in the [`Link`], locked.
+/// What a MAC does when its netdev opens and stops, its PHY attaches and detaches and the PHY's
+/// driver is bound and unbound, on its state (`Self`) in the [`Link`], locked.
 pub trait Mac: Send + Unpin + Sized + 'static {
     /// `ndo_open`, under RTNL.
     fn open(link: &mut LinkGuard<'_, Self>) -> Result;
@@ -65,12 +74,20 @@ pub trait Mac: Send + Unpin + Sized + 'static {
     /// `ndo_stop`, under RTNL.
     fn stop(link: &mut LinkGuard<'_, Self>);
 
-    /// The PHY was just attached, with a driver (phylib binds its generic driver to a PHY
-    /// without one).
+    /// The PHY was just attached (phylib binds its generic driver to a PHY without one).
     fn attached(link: &mut LinkGuard<'_, Self>);
 
     /// The PHY is about to be detached, under RTNL.
     fn detaching(link: &mut LinkGuard<'_, Self>);
+
+    /// The PHY's driver is about to be unbound, under the PHY's device lock: the last moment
+    /// the PHY can be stopped. `phy_remove()` cancels the state machine and leaves the PHY in
+    /// state DOWN, so a PHY still started would make the netdev's next `phy_stop()` WARN.
+    fn driver_unbinding(link: &mut LinkGuard<'_, Self>);
+
+    /// A driver was bound to the PHY (its probe succeeded), under the PHY's device lock, or
+    /// phylib's generic driver while attaching. After a probe the PHY is READY, not started.
+    fn driver_bound(link: &mut LinkGuard<'_, Self>);
 }
 
 /// How the MAC talks to the PHY (`phy_interface_t`).
@@ -98,10 +115,12 @@ impl Interface {
 /// `ndev` is a registered netdev whose parent is `_parent`, whose operations are those of
 /// [`Vtable<T>`], whose private area points at `link`, and to which `link`'s PHY is attached,
 /// with `link` marked attached, until `drop`. (Only the PHY's handle, which `link` owns, could
-/// attach it elsewhere and so detach it.)
+/// attach it elsewhere and so detach it.) `_events` reports the PHY's driver events to `link`
+/// from before it learnt whether the PHY had a driver until after the PHY is detached.
 pub struct Netdev<T: Mac> {
     ndev: NonNull<bindings::net_device>,
     link: Arc<Link<T>>,
+    _events: Pin<KBox<BindNotifier<Events<T>>>>,
     _parent: Parent,
 }
 
@@ -112,7 +131,8 @@ unsafe impl<T: Mac> Sync for Netdev<T> {}
 
 impl<T: Mac> Netdev<T> {
     /// Registers the netdev `name` under `parent`, with a random MAC address, then attaches
-    /// `phy` on `interface` and tells `mac` ([`Mac::attached`]).
+    /// `phy` on `interface` and tells `mac` ([`Mac::attached`]). Takes the PHY's device lock
+    /// (not to be held by the caller).
     ///
     /// Fails with `EINVAL` if `name` does not fit a netdev name, `EBUSY` if the PHY is attached
     /// to another netdev (by C code: a [`PhyDevice`] is the PHY's only handle), or with
@@ -133,7 +153,13 @@ impl<T: Mac> Netdev<T> {
             // phylib's attach would fail the same way, after detaching the PHY from its netdev.
             return Err(EBUSY);
         }
+        let bus_type = phy.bus_type();
         let link = Link::new(phy, mac)?;
+        let events = KBox::pin_init(
+            BindNotifier::new(bus_type, Events(Arc::clone(&link))),
+            GFP_KERNEL,
+        )?;
+        link.learn_driver();
         // SAFETY: `name` is a NUL-terminated string shorter than IFNAMSIZ that the call copies;
         // `ether_setup` is the setup it expects.
         let netdev = NonNull::new(unsafe {
@@ -182,10 +208,12 @@ impl<T: Mac> Netdev<T> {
             return Err(e);
         }
         link.attach();
-        // INVARIANT: Registered under `parent`, set up, attached, `link` marked attached.
+        // INVARIANT: Registered under `parent`, set up, attached, `link` marked attached and
+        // told of its driver's events by `events`, since before it learnt of the driver.
         Ok(Self {
             ndev: netdev,
             link,
+            _events: events,
             _parent: parent,
         })
     }
@@ -215,12 +243,12 @@ impl<T: Mac> Drop for Netdev<T> {
             ffi::unregister_netdev(ndev);
             ffi::free_netdev(ndev);
         }
-        // Then `_parent` unregisters the parent.
+        // Then `_events` stops reporting to the link, and `_parent` unregisters the parent.
     }
 }
 
 /// The netdev operations of a [`Netdev<T>`].
-struct Vtable<T>(core::marker::PhantomData<T>);
+struct Vtable<T>(PhantomData<T>);
 
 impl<T: Mac> Vtable<T> {
     const NETDEV_OPS: ffi::net_device_ops = ffi::net_device_ops {

@@ -28,9 +28,9 @@ __rkm_shim void rkm_netdev_drop_skb(struct sk_buff *skb)
 	dev_kfree_skb_any(skb);
 }
 
-__rkm_shim int rkm_netdev_device_trylock(struct device *dev)
+__rkm_shim void rkm_netdev_device_lock(struct device *dev)
 {
-	return device_trylock(dev);
+	device_lock(dev);
 }
 
 __rkm_shim void rkm_netdev_device_unlock(struct device *dev)
