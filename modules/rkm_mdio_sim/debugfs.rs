@@ -45,6 +45,7 @@ use crate::emulator::{
     Emulator,
     SimPhy, //
 };
+use crate::mac::PortLink;
 use crate::phy_model::{
     regs::dp83tg720::SQI_MAX,
     text::{
@@ -56,22 +57,194 @@ use crate::phy_model::{
         StateMachineCommand,
         MAX_INPUT, //
     },
-    Partner, //
+    Partner,
+    Phy, //
 };
-use crate::port::PortLink;
 
 /// The longest autonegotiation delay accepted, in milliseconds.
 const MAX_AN_DELAY_MS: u32 = 60_000;
+
+/// Declares a PHY's files, a row `(name, kind(...))` each:
+///
+/// - `read(show)`: read-only, `show(phy, now, f)` writes its contents;
+/// - `phy(show, parse, set)`: a setting of the PHY model: `show(phy, f)` writes it, and a write
+///   `set(phy, value)`s the value `parse` makes of the input;
+/// - `partner(show, parse, set)`: the same for a setting of the link partner, which then
+///   renegotiates;
+/// - `record(show, clear)`: read as `read`, and writing `clear` empties the record;
+/// - `file(show, store)`: a file of its own.
+///
+/// Each row expands into the `kernel::debugfs` callbacks of the file, non-capturing closures.
+macro_rules! port_files {
+    ($dir:expr, $port:expr, [$(($name:expr, $kind:ident($($arg:expr),+ $(,)?))),+ $(,)?]) => {
+        $(port_files!(@$kind $dir, $port, $name, $($arg),+);)+
+    };
+    (@read $dir:expr, $port:expr, $name:expr, $show:expr) => {
+        $dir.read_callback_file($name, $port, &|port: &PortFiles, f: &mut Formatter<'_>| {
+            port.show(f, $show)
+        })
+    };
+    (@phy $dir:expr, $port:expr, $name:expr, $show:expr, $parse:expr, $set:expr) => {
+        $dir.read_write_callback_file(
+            $name,
+            $port,
+            &|port: &PortFiles, f: &mut Formatter<'_>| port.show_phy(f, $show),
+            &|port: &PortFiles, reader: &mut UserSliceReader| port.store_phy(reader, $parse, $set),
+        )
+    };
+    (@partner $dir:expr, $port:expr, $name:expr, $show:expr, $parse:expr, $set:expr) => {
+        $dir.read_write_callback_file(
+            $name,
+            $port,
+            &|port: &PortFiles, f: &mut Formatter<'_>| port.show_partner(f, $show),
+            &|port: &PortFiles, reader: &mut UserSliceReader| {
+                port.store_partner(reader, $parse, $set)
+            },
+        )
+    };
+    (@record $dir:expr, $port:expr, $name:expr, $show:expr, $clear:expr) => {
+        $dir.read_write_callback_file(
+            $name,
+            $port,
+            &|port: &PortFiles, f: &mut Formatter<'_>| port.show(f, $show),
+            &|port: &PortFiles, reader: &mut UserSliceReader| port.clear(reader, $clear),
+        )
+    };
+    (@file $dir:expr, $port:expr, $name:expr, $show:expr, $store:expr) => {
+        $dir.read_write_callback_file($name, $port, &$show, &$store)
+    };
+}
+
+/// The files of a PHY.
+fn populate<'data>(port: &'data PortFiles, dir: &ScopedDir<'data, '_>) {
+    port_files!(
+        dir,
+        port,
+        [
+            (c"model", read(show_model)),
+            (c"status", read(show_status)),
+            (c"regs", read(show_regs)),
+            (
+                c"link",
+                partner(
+                    |q, f| writeln!(f, "{}", if q.link { "up" } else { "down" }),
+                    text::parse_switch,
+                    |q, up| q.link = up
+                )
+            ),
+            (
+                c"partner_adv",
+                partner(
+                    |q, f| writeln!(f, "0x{:04x}", q.advertise),
+                    text::parse_u16,
+                    |q, adv| q.advertise = adv
+                )
+            ),
+            (
+                c"partner_role",
+                partner(
+                    |q, f| writeln!(f, "{}", q.role.name()),
+                    text::parse_role,
+                    |q, role| q.role = role
+                )
+            ),
+            (
+                c"sqi",
+                partner(
+                    |q, f| writeln!(f, "{}", q.sqi),
+                    |input| text::parse_u8(input, SQI_MAX),
+                    |q, sqi| q.sqi = sqi
+                )
+            ),
+            (
+                c"cable",
+                partner(
+                    |q, f| writeln!(f, "{}", CableText(q.cable)),
+                    text::parse_cable,
+                    |q, cable| q.cable = cable
+                )
+            ),
+            (
+                c"partner_active",
+                partner(
+                    |q, f| writeln!(f, "{}", u8::from(q.active_during_tdr)),
+                    text::parse_switch,
+                    |q, on| q.active_during_tdr = on
+                )
+            ),
+            (
+                c"old_switch",
+                partner(
+                    |q, f| writeln!(f, "{}", u8::from(q.old_switch)),
+                    text::parse_switch,
+                    |q, on| q.old_switch = on
+                )
+            ),
+            (
+                c"an_delay_ms",
+                phy(
+                    |phy, f| writeln!(f, "{}", phy.timing.an_delay_ms),
+                    |input| text::parse_number(input, MAX_AN_DELAY_MS),
+                    |phy, ms| phy.timing.an_delay_ms = ms
+                )
+            ),
+            (
+                c"reset_reads",
+                phy(
+                    |phy, f| writeln!(f, "{}", phy.timing.reset_reads),
+                    |input| text::parse_u8(input, u8::MAX),
+                    |phy, reads| phy.timing.reset_reads = reads
+                )
+            ),
+            (
+                c"read_errors",
+                phy(
+                    |phy, f| writeln!(f, "{}", FaultCountText(phy.faults.read_errors)),
+                    text::parse_fault_count,
+                    |phy, count| phy.faults.read_errors = count
+                )
+            ),
+            (
+                c"write_errors",
+                phy(
+                    |phy, f| writeln!(f, "{}", FaultCountText(phy.faults.write_errors)),
+                    text::parse_fault_count,
+                    |phy, count| phy.faults.write_errors = count
+                )
+            ),
+            (
+                c"stuck_reset",
+                phy(
+                    |phy, f| writeln!(f, "{}", u8::from(phy.faults.stuck_reset)),
+                    text::parse_switch,
+                    |phy, on| phy.faults.stuck_reset = on
+                )
+            ),
+            (
+                c"counters",
+                record(
+                    |p, _, f| write!(f, "{}", p.phy.counters()),
+                    |p| p.phy.clear_counters()
+                )
+            ),
+            (c"trace", record(show_trace, |p| p.trace.clear())),
+            (
+                c"state_machine",
+                file(show_state_machine, store_state_machine)
+            ),
+        ]
+    );
+}
 
 /// What each PHY's files act on.
 pub(crate) struct PortFiles {
     emulator: Arc<Emulator>,
     addr: u8,
-    link: Arc<PortLink>,
+    link: PortLink,
 }
 
 impl PortFiles {
-    pub(crate) fn new(emulator: Arc<Emulator>, addr: u8, link: Arc<PortLink>) -> Self {
+    pub(crate) fn new(emulator: Arc<Emulator>, addr: u8, link: PortLink) -> Self {
         Self {
             emulator,
             addr,
@@ -83,7 +256,33 @@ impl PortFiles {
         self.emulator.with_phy(self.addr, f).ok_or(ENODEV)
     }
 
-    /// Reads the user's input and applies it under the lock.
+    /// Shows what `show` writes of the PHY, under the emulator's lock.
+    fn show(
+        &self,
+        f: &mut Formatter<'_>,
+        show: impl FnOnce(&mut SimPhy, u64, &mut Formatter<'_>) -> fmt::Result,
+    ) -> fmt::Result {
+        self.with(|p, now| show(p, now, f))
+            .unwrap_or(Err(fmt::Error))
+    }
+
+    fn show_phy(
+        &self,
+        f: &mut Formatter<'_>,
+        show: impl FnOnce(&Phy, &mut Formatter<'_>) -> fmt::Result,
+    ) -> fmt::Result {
+        self.show(f, |p, _, f| show(&p.phy, f))
+    }
+
+    fn show_partner(
+        &self,
+        f: &mut Formatter<'_>,
+        show: impl FnOnce(&Partner, &mut Formatter<'_>) -> fmt::Result,
+    ) -> fmt::Result {
+        self.show(f, |p, _, f| show(&p.phy.partner(), f))
+    }
+
+    /// Reads the user's input and applies it under the emulator's lock.
     fn store<P>(
         &self,
         reader: &mut UserSliceReader,
@@ -94,26 +293,31 @@ impl PortFiles {
         self.with(|p, now| apply(p, now, value))
     }
 
+    fn store_phy<P>(
+        &self,
+        reader: &mut UserSliceReader,
+        parse: impl FnOnce(&[u8]) -> Result<P, InvalidInput>,
+        set: impl FnOnce(&mut Phy, P),
+    ) -> Result {
+        self.store(reader, parse, |p, _, value| set(&mut p.phy, value))
+    }
+
     fn store_partner<P>(
         &self,
         reader: &mut UserSliceReader,
         parse: impl FnOnce(&[u8]) -> Result<P, InvalidInput>,
-        apply: impl FnOnce(&mut Partner, P),
+        set: impl FnOnce(&mut Partner, P),
     ) -> Result {
         self.store(reader, parse, |p, now, value| {
             let mut partner = p.phy.partner();
-            apply(&mut partner, value);
+            set(&mut partner, value);
             p.phy.set_partner(now, partner);
         })
     }
 
-    fn show(
-        &self,
-        f: &mut Formatter<'_>,
-        show: impl FnOnce(&mut SimPhy, u64, &mut Formatter<'_>) -> fmt::Result,
-    ) -> fmt::Result {
-        self.with(|p, now| show(p, now, f))
-            .unwrap_or(Err(fmt::Error))
+    /// Empties a record when the user writes `clear`.
+    fn clear(&self, reader: &mut UserSliceReader, clear: impl FnOnce(&mut SimPhy)) -> Result {
+        self.store(reader, parse_clear, |p, _, ()| clear(p))
     }
 }
 
@@ -131,47 +335,6 @@ pub(crate) fn create(ports: KVec<PortFiles>) -> impl PinInit<Scope<KVec<PortFile
             }
         },
     )
-}
-
-fn populate<'data>(port: &'data PortFiles, dir: &ScopedDir<'data, '_>) {
-    dir.read_callback_file(c"model", port, &show_model);
-    dir.read_callback_file(c"status", port, &show_status);
-    dir.read_callback_file(c"regs", port, &show_regs);
-    dir.read_write_callback_file(c"link", port, &show_link, &store_link);
-    dir.read_write_callback_file(c"partner_adv", port, &show_partner_adv, &store_partner_adv);
-    dir.read_write_callback_file(
-        c"partner_role",
-        port,
-        &show_partner_role,
-        &store_partner_role,
-    );
-    dir.read_write_callback_file(c"sqi", port, &show_sqi, &store_sqi);
-    dir.read_write_callback_file(c"cable", port, &show_cable, &store_cable);
-    dir.read_write_callback_file(
-        c"partner_active",
-        port,
-        &show_partner_active,
-        &store_partner_active,
-    );
-    dir.read_write_callback_file(c"old_switch", port, &show_old_switch, &store_old_switch);
-    dir.read_write_callback_file(c"an_delay_ms", port, &show_an_delay, &store_an_delay);
-    dir.read_write_callback_file(c"reset_reads", port, &show_reset_reads, &store_reset_reads);
-    dir.read_write_callback_file(c"read_errors", port, &show_read_errors, &store_read_errors);
-    dir.read_write_callback_file(
-        c"write_errors",
-        port,
-        &show_write_errors,
-        &store_write_errors,
-    );
-    dir.read_write_callback_file(c"stuck_reset", port, &show_stuck_reset, &store_stuck_reset);
-    dir.read_write_callback_file(c"counters", port, &show_counters, &store_clear_counters);
-    dir.read_write_callback_file(c"trace", port, &show_trace, &store_clear_trace);
-    dir.read_write_callback_file(
-        c"state_machine",
-        port,
-        &show_state_machine,
-        &store_state_machine,
-    );
 }
 
 /// The user's input, parsed.
@@ -193,207 +356,47 @@ fn parse_clear(input: &[u8]) -> Result<(), InvalidInput> {
     }
 }
 
-fn show_model(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| {
-        let model = p.phy.model();
-        writeln!(f, "{} 0x{:08x}", model.name(), model.phy_id())
-    })
+fn show_model(p: &mut SimPhy, _now: u64, f: &mut Formatter<'_>) -> fmt::Result {
+    let model = p.phy.model();
+    writeln!(f, "{} 0x{:08x}", model.name(), model.phy_id())
 }
 
-fn show_status(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, now, f| {
-        let link = p.phy.link(now);
-        let partner = p.phy.partner();
-        writeln!(f, "link: {}", LinkText(link))?;
-        writeln!(
-            f,
-            "reset: {}",
-            if p.phy.resetting() { "pending" } else { "idle" }
-        )?;
-        writeln!(f, "role: {}", p.phy.role().name())?;
-        writeln!(
-            f,
-            "partner: {} adv 0x{:04x} role {} sqi {} cable {}",
-            if partner.link { "up" } else { "down" },
-            partner.advertise,
-            partner.role.name(),
-            partner.sqi,
-            CableText(partner.cable)
-        )
-    })
-}
-
-fn show_regs(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, now, f| {
-        for reg in 0..32u8 {
-            writeln!(f, "0x{:02x} 0x{:04x}", reg, p.phy.peek(now, reg))?;
-        }
-        Ok(())
-    })
-}
-
-fn show_link(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| {
-        writeln!(f, "{}", if p.phy.partner().link { "up" } else { "down" })
-    })
-}
-
-fn store_link(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store_partner(reader, text::parse_switch, |partner, up| partner.link = up)
-}
-
-fn show_partner_adv(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| {
-        writeln!(f, "0x{:04x}", p.phy.partner().advertise)
-    })
-}
-
-fn store_partner_adv(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store_partner(reader, text::parse_u16, |partner, adv| {
-        partner.advertise = adv
-    })
-}
-
-fn show_partner_role(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| writeln!(f, "{}", p.phy.partner().role.name()))
-}
-
-fn store_partner_role(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store_partner(reader, text::parse_role, |partner, role| {
-        partner.role = role
-    })
-}
-
-fn show_sqi(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| writeln!(f, "{}", p.phy.partner().sqi))
-}
-
-fn store_sqi(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store_partner(
-        reader,
-        |input| text::parse_u8(input, SQI_MAX),
-        |partner, sqi| partner.sqi = sqi,
+fn show_status(p: &mut SimPhy, now: u64, f: &mut Formatter<'_>) -> fmt::Result {
+    let link = p.phy.link(now);
+    let partner = p.phy.partner();
+    writeln!(f, "link: {}", LinkText(link))?;
+    writeln!(
+        f,
+        "reset: {}",
+        if p.phy.resetting() { "pending" } else { "idle" }
+    )?;
+    writeln!(f, "role: {}", p.phy.role().name())?;
+    writeln!(
+        f,
+        "partner: {} adv 0x{:04x} role {} sqi {} cable {}",
+        if partner.link { "up" } else { "down" },
+        partner.advertise,
+        partner.role.name(),
+        partner.sqi,
+        CableText(partner.cable)
     )
 }
 
-fn show_cable(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| {
-        writeln!(f, "{}", CableText(p.phy.partner().cable))
-    })
+fn show_regs(p: &mut SimPhy, now: u64, f: &mut Formatter<'_>) -> fmt::Result {
+    for reg in 0..32u8 {
+        writeln!(f, "0x{:02x} 0x{:04x}", reg, p.phy.peek(now, reg))?;
+    }
+    Ok(())
 }
 
-fn store_cable(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store_partner(reader, text::parse_cable, |partner, cable| {
-        partner.cable = cable
-    })
-}
-
-fn show_partner_active(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| {
-        writeln!(f, "{}", u8::from(p.phy.partner().active_during_tdr))
-    })
-}
-
-fn store_partner_active(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store_partner(reader, text::parse_switch, |partner, on| {
-        partner.active_during_tdr = on
-    })
-}
-
-fn show_old_switch(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| {
-        writeln!(f, "{}", u8::from(p.phy.partner().old_switch))
-    })
-}
-
-fn store_old_switch(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store_partner(reader, text::parse_switch, |partner, on| {
-        partner.old_switch = on
-    })
-}
-
-fn show_an_delay(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| writeln!(f, "{}", p.phy.timing.an_delay_ms))
-}
-
-fn store_an_delay(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store(
-        reader,
-        |input| text::parse_number(input, MAX_AN_DELAY_MS),
-        |p, _, ms| p.phy.timing.an_delay_ms = ms,
-    )
-}
-
-fn show_reset_reads(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| writeln!(f, "{}", p.phy.timing.reset_reads))
-}
-
-fn store_reset_reads(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store(
-        reader,
-        |input| text::parse_u8(input, u8::MAX),
-        |p, _, reads| p.phy.timing.reset_reads = reads,
-    )
-}
-
-fn show_read_errors(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| {
-        writeln!(f, "{}", FaultCountText(p.phy.faults.read_errors))
-    })
-}
-
-fn store_read_errors(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store(reader, text::parse_fault_count, |p, _, count| {
-        p.phy.faults.read_errors = count
-    })
-}
-
-fn show_write_errors(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| {
-        writeln!(f, "{}", FaultCountText(p.phy.faults.write_errors))
-    })
-}
-
-fn store_write_errors(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store(reader, text::parse_fault_count, |p, _, count| {
-        p.phy.faults.write_errors = count
-    })
-}
-
-fn show_stuck_reset(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| {
-        writeln!(f, "{}", u8::from(p.phy.faults.stuck_reset))
-    })
-}
-
-fn store_stuck_reset(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store(reader, text::parse_switch, |p, _, on| {
-        p.phy.faults.stuck_reset = on
-    })
-}
-
-fn show_counters(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| write!(f, "{}", p.phy.counters()))
-}
-
-fn store_clear_counters(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store(reader, parse_clear, |p, _, ()| p.phy.clear_counters())
-}
-
-fn show_trace(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {
-    port.show(f, |p, _, f| {
-        if p.trace.overwritten() > 0 {
-            writeln!(f, "# {} older accesses overwritten", p.trace.overwritten())?;
-        }
-        for access in p.trace.iter() {
-            writeln!(f, "{access}")?;
-        }
-        Ok(())
-    })
-}
-
-fn store_clear_trace(port: &PortFiles, reader: &mut UserSliceReader) -> Result {
-    port.store(reader, parse_clear, |p, _, ()| p.trace.clear())
+fn show_trace(p: &mut SimPhy, _now: u64, f: &mut Formatter<'_>) -> fmt::Result {
+    if p.trace.overwritten() > 0 {
+        writeln!(f, "# {} older accesses overwritten", p.trace.overwritten())?;
+    }
+    for access in p.trace.iter() {
+        writeln!(f, "{access}")?;
+    }
+    Ok(())
 }
 
 fn show_state_machine(port: &PortFiles, f: &mut Formatter<'_>) -> fmt::Result {

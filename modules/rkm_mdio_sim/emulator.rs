@@ -15,6 +15,7 @@ use kernel::{
     },
 };
 
+use crate::kernel_ext::mdio;
 use crate::phy_model::{
     Access,
     Model,
@@ -81,10 +82,13 @@ impl Emulator {
         let now = self.now_ms();
         phys.iter_mut().find(|p| p.addr == addr).map(|p| f(p, now))
     }
+}
 
+/// What the MDIO bus's reads and writes do.
+impl mdio::Bus for Emulator {
     /// An MDIO read, recorded in the PHY's trace. A read at an address
     /// without a PHY finds the bus's pull-ups: all ones.
-    pub(crate) fn read(&self, addr: u8, reg: u8) -> Result<u16> {
+    fn read(&self, addr: u8, reg: u8) -> Result<u16> {
         self.with_phy(addr, |p, now| {
             let access = p.phy.read(now, reg);
             p.trace.push(access);
@@ -95,7 +99,7 @@ impl Emulator {
 
     /// An MDIO write, recorded in the PHY's trace. Nobody listens at an
     /// address without a PHY.
-    pub(crate) fn write(&self, addr: u8, reg: u8, value: u16) -> Result {
+    fn write(&self, addr: u8, reg: u8, value: u16) -> Result {
         self.with_phy(addr, |p, now| {
             let access = p.phy.write(now, reg, value);
             p.trace.push(access);

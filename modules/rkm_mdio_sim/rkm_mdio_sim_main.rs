@@ -17,42 +17,36 @@
 //!
 //! Load the PHY drivers first: a PHY without a driver when its netdev attaches
 //! gets the generic driver. A driver unbound and bound again through sysfs
-//! keeps its netdev working (`bind.rs`).
+//! keeps its netdev working (`mac.rs`).
+//!
+//! The bus and the netdevs are the kernel_ext parts `mdio` and `netdev`
+//! (Documentation/kernel_ext.rst): the module is the emulator and the policy
+//! over their safe API.
 
-mod bind;
-mod bus;
 mod debugfs;
 mod emulator;
-mod port;
+mod mac;
 
 #[path = "../../rust/phy_model/src/phy_model/mod.rs"]
 pub mod phy_model;
 
 use kernel::{
     debugfs::Scope,
-    driver,
-    platform,
     prelude::*,
     sync::Arc, //
 };
 
-use bind::BindWatch;
-use bus::MdioBus;
 use debugfs::PortFiles;
 use emulator::Emulator;
-use phy_model::Model;
-use port::{
-    ParentDriver,
-    Port, //
+use kernel_ext::{
+    mdio,
+    netdev::ParentDriver, //
 };
+use mac::Port;
+use phy_model::Model;
 
 #[path = "kernel_ext_generated.rs"]
 pub mod kernel_ext;
-
-crate::generated_bindings!(
-    /// Items generated from rkm_mdio_sim_bindings.h.
-    mod ffi_ext = "rkm_mdio_sim_bindings_generated.rs"
-);
 
 module! {
     type: RkmMdioSim,
@@ -130,15 +124,16 @@ fn trace_len() -> Result<usize> {
     }
 }
 
+/// The bus id: PHY devices are named `rkm-mdio-sim:<addr>`.
+const BUS_ID: &CStr = c"rkm-mdio-sim";
+
 /// The module: fields drop in declaration order, so the debugfs files go
-/// first, then the bind notifier (which must not see the ports go: detaching
-/// a generic driver unbinds it), the netdevs, the bus and the platform driver.
+/// first, then the netdevs with their parents (the last of which takes the
+/// platform driver), then the bus.
 struct RkmMdioSim {
     _files: Pin<KBox<Scope<KVec<PortFiles>>>>,
-    _bind_watch: Pin<KBox<BindWatch>>,
     _ports: KVec<Port>,
-    _bus: MdioBus,
-    _parent_driver: Pin<KBox<driver::Registration<platform::Adapter<ParentDriver>>>>,
+    _bus: Arc<mdio::Registration>,
 }
 
 impl kernel::Module for RkmMdioSim {
@@ -149,18 +144,20 @@ impl kernel::Module for RkmMdioSim {
             module_parameters::an_delay_ms.value(),
             trace_len()?,
         )?;
-        let parent_driver = KBox::pin_init(
-            driver::Registration::new(port::PARENT_NAME, module),
-            GFP_KERNEL,
-        )?;
+        let parent_driver = ParentDriver::register(mac::PARENT_NAME, module)?;
         let phy_mask = layout.iter().fold(0u32, |m, &(addr, _)| m | 1 << addr);
-        let bus = MdioBus::register(emulator.clone(), phy_mask, module)?;
+        let bus = mdio::Registration::register(
+            c"rkm emulated MDIO bus",
+            BUS_ID,
+            phy_mask,
+            emulator.clone(),
+            module,
+        )?;
 
         let mut ports = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
-        let mut links = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
         let mut files = KVec::with_capacity(layout.len(), GFP_KERNEL)?;
         for &(addr, model) in layout.iter() {
-            let port = Port::new(&bus, addr, model).inspect_err(|e| {
+            let port = Port::new(&bus, &parent_driver, addr, model).inspect_err(|e| {
                 pr_err!(
                     "rkmsim{}: {} PHY not attached: {:?}\n",
                     addr,
@@ -168,21 +165,17 @@ impl kernel::Module for RkmMdioSim {
                     e
                 );
             })?;
-            links.push(Arc::clone(port.link()), GFP_KERNEL)?;
             files.push(
-                PortFiles::new(Arc::clone(&emulator), addr, Arc::clone(port.link())),
+                PortFiles::new(Arc::clone(&emulator), addr, port.link()),
                 GFP_KERNEL,
             )?;
             ports.push(port, GFP_KERNEL)?;
         }
-        let bind_watch = KBox::pin_init(BindWatch::new(links)?, GFP_KERNEL)?;
         let files = KBox::pin_init(debugfs::create(files), GFP_KERNEL)?;
         Ok(Self {
             _files: files,
-            _bind_watch: bind_watch,
             _ports: ports,
             _bus: bus,
-            _parent_driver: parent_driver,
         })
     }
 }
