@@ -221,9 +221,8 @@ impl<T: SharedMiscDevice> MiscDevice for Files<T> {
         T::mmap(device, file, vma)?;
         if T::HAS_FAULT {
             // SAFETY: `vma` is being set up by this `mmap()` call, so nothing else reads
-            // `vm_ops` yet, and `VmaNew` relies on nothing it holds. The table is a constant,
-            // `'static` by promotion.
-            unsafe { (*vma.as_ptr()).vm_ops = &VmOps::<T>::TABLE };
+            // `vm_ops` yet, and `VmaNew` relies on nothing it holds. The table is `'static`.
+            unsafe { (*vma.as_ptr()).vm_ops = VmOps::<T>::table() };
         }
         Ok(())
     }
@@ -250,6 +249,11 @@ impl<T: SharedMiscDevice> VmOps<T> {
         fault: Some(Self::fault),
         ..pin_init::zeroed()
     };
+
+    /// Returns the operations, a constant promoted to `'static`.
+    const fn table() -> &'static bindings::vm_operations_struct {
+        &Self::TABLE
+    }
 
     /// The `fault` operation.
     ///
