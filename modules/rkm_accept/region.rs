@@ -9,8 +9,9 @@
 //! the backend, which may sleep, always runs with the lock dropped.
 //!
 //! Lock order: the mm's lock (`mmap_lock` or the VMA lock, held by the fault and `mmap()`
-//! paths) before [`Region::state`], before the `i_mmap_rwsem` and page table locks that mapping
-//! and unmapping take. Nothing here touches user memory with the lock held.
+//! paths) before [`Region::state`], before the lock of a unit's pages (in [`Memory`], held alone
+//! while the backend writes them), before the `i_mmap_rwsem` and page table locks that mapping
+//! and unmapping take. Nothing here touches user memory with a lock held.
 
 use crate::{
     accept::{
