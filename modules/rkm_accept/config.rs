@@ -5,13 +5,16 @@
 //! Each refusal logs one line naming the parameter and fails the load with the errno the
 //! parameter's documentation in Documentation/rkm_accept.rst gives.
 
-use crate::ffi_ext;
+#[cfg(any(CONFIG_INTEL_TDX_GUEST, CONFIG_AMD_MEM_ENCRYPT))]
+use crate::kernel_ext::coco;
+use crate::kernel_ext::{
+    mm,
+    module_param, //
+};
 use core::num::NonZeroU32;
 use kernel::{
-    bindings,
     page::PAGE_SIZE,
     prelude::*,
-    str::CStr,
     time::Delta, //
 };
 
@@ -119,8 +122,8 @@ pub(crate) struct Config {
 }
 
 impl Config {
-    /// Reads and checks the module parameters.
-    pub(crate) fn from_params() -> Result<Self> {
+    /// Reads and checks the parameters of `module`.
+    pub(crate) fn from_params(module: &'static ThisModule) -> Result<Self> {
         let size = crate::module_parameters::size.value();
         let unit_size = crate::module_parameters::unit_size.value();
         let pre_accepted = crate::module_parameters::pre_accepted.value();
@@ -144,16 +147,14 @@ impl Config {
             return Err(EINVAL);
         }
 
-        // SAFETY: the shim returns the parameter's NUL-terminated buffer, which lives as long as
-        // the module.
-        let mode_name = unsafe { CStr::from_char_ptr(ffi_ext::rkm_accept_mode_param()) };
+        // `mode` and `backend` are declared, read-only, in the C shim.
+        let mode_name = module_param::string(module, c"mode").ok_or(EINVAL)?;
         let Some(mode) = Mode::parse(mode_name.to_bytes()) else {
             pr_err!("mode={mode_name}: expected lazy or eager\n");
             return Err(EINVAL);
         };
 
-        // SAFETY: as for `mode` above.
-        let backend_name = unsafe { CStr::from_char_ptr(ffi_ext::rkm_accept_backend_param()) };
+        let backend_name = module_param::string(module, c"backend").ok_or(EINVAL)?;
         let backend = match BackendKind::parse(backend_name.to_bytes()) {
             Ok(backend) => backend,
             Err(BackendError::Unknown) => {
@@ -169,12 +170,7 @@ impl Config {
             }
         };
 
-        let mut memory = bindings::sysinfo::default();
-        // SAFETY: `memory` is a valid `struct sysinfo` to fill in.
-        unsafe { bindings::si_meminfo(&mut memory) };
-        let free = u64::try_from(memory.freeram)
-            .unwrap_or(u64::MAX)
-            .saturating_mul(u64::from(memory.mem_unit));
+        let free = mm::free_ram();
         if size > free {
             pr_err!("size={size}: more than the {free} bytes of free memory\n");
             return Err(ENOMEM);
@@ -204,12 +200,7 @@ pub(crate) fn check_backend(backend: BackendKind) -> Result {
         BackendKind::EmulatedTdx | BackendKind::EmulatedSnp => Ok(()),
         #[cfg(CONFIG_INTEL_TDX_GUEST)]
         BackendKind::Tdx => {
-            // SAFETY: both only read flags set at boot.
-            let tdx = unsafe {
-                bindings::cc_platform_has(bindings::cc_attr_CC_ATTR_GUEST_MEM_ENCRYPT)
-                    && ffi_ext::rkm_accept_tdx_guest()
-            };
-            if !tdx {
+            if !coco::tdx_guest() {
                 pr_err!("backend=tdx: this is not a TDX guest (cc_platform_has)\n");
                 return Err(ENODEV);
             }
@@ -217,9 +208,7 @@ pub(crate) fn check_backend(backend: BackendKind) -> Result {
         }
         #[cfg(CONFIG_AMD_MEM_ENCRYPT)]
         BackendKind::Snp => {
-            // SAFETY: only reads flags set at boot.
-            let snp = unsafe { bindings::cc_platform_has(bindings::cc_attr_CC_ATTR_GUEST_SEV_SNP) };
-            if !snp {
+            if !coco::snp_guest() {
                 pr_err!("backend=snp: this is not an SEV-SNP guest (cc_platform_has)\n");
                 return Err(ENODEV);
             }

@@ -11,7 +11,10 @@
 
 use crate::{
     accept::Table,
-    ffi_ext, //
+    kernel_ext::coco::{
+        self,
+        UnacceptedTable, //
+    }, //
 };
 use core::fmt;
 use kernel::{
@@ -25,53 +28,33 @@ use kernel::{
 
 /// Writes the report; the debugfs file's read callback.
 pub(crate) fn show(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    // SAFETY: reads a counter; no preconditions.
-    let pages = unsafe { ffi_ext::rkm_accept_kernel_unaccepted_pages() };
     writeln!(
         f,
         "meminfo_unaccepted_kb: {}",
-        pages.saturating_mul(PAGE_SIZE / 1024)
+        coco::unaccepted_pages().saturating_mul(PAGE_SIZE / 1024)
     )?;
-
-    // SAFETY: no preconditions.
-    let table = unsafe { ffi_ext::rkm_accept_firmware_table() };
-    if table.is_null() {
-        return writeln!(f, "table: none");
+    match UnacceptedTable::firmware() {
+        Some(table) => show_table(f, &table),
+        None => writeln!(f, "table: none"),
     }
-    // SAFETY: the kernel keeps the firmware's table, its bitmap included, reserved and mapped for
-    // as long as it runs; the header is never written after boot.
-    unsafe { show_table(f, table) }
 }
 
 /// Writes the header of `table`, then how many units it has and how many are unaccepted, or why
 /// it is invalid.
-///
-/// # Safety
-///
-/// `table` points to a `struct efi_unaccepted_memory` whose header does not change while this
-/// runs, followed by its bitmap of `size` bytes.
-unsafe fn show_table(
-    f: &mut impl fmt::Write,
-    table: *const ffi_ext::efi_unaccepted_memory,
-) -> fmt::Result {
-    // SAFETY: `table` is valid for reading its header, by the function's requirement.
-    let (version, unit_size, phys_base, size) = unsafe {
-        (
-            (*table).version,
-            (*table).unit_size,
-            (*table).phys_base,
-            (*table).size,
-        )
-    };
+fn show_table(f: &mut impl fmt::Write, table: &UnacceptedTable<'_>) -> fmt::Result {
+    let (version, unit_size, phys_base, size) = (
+        table.version(),
+        table.unit_size(),
+        table.phys_base(),
+        table.size(),
+    );
     writeln!(f, "table: present")?;
     writeln!(f, "version: {version}")?;
     writeln!(f, "unit_size: {unit_size}")?;
     writeln!(f, "phys_base: {phys_base:#x}")?;
     writeln!(f, "bitmap_bytes: {size}")?;
 
-    // SAFETY: by the function's requirement the bitmap after the header is `size` bytes long.
-    let bitmap = unsafe { snapshot((*table).bitmap.as_ptr().cast::<u8>(), size) };
-    let Some(bitmap) = bitmap else {
+    let Some(bitmap) = table.bitmap(GFP_KERNEL | __GFP_NOWARN) else {
         return writeln!(f, "unaccepted_units: unknown (no memory for a snapshot)");
     };
     match Table::from_efi(version, unit_size, phys_base, size, bitmap) {
@@ -83,56 +66,25 @@ unsafe fn show_table(
     }
 }
 
-/// Copies the `size`-byte bitmap at `bytes` into words, byte by byte with volatile reads since
-/// the kernel clears bits concurrently.
-///
-/// # Safety
-///
-/// `bytes` is valid for reading `size` bytes.
-unsafe fn snapshot(bytes: *const u8, size: u64) -> Option<KVVec<u64>> {
-    let size = usize::try_from(size).ok()?;
-    let mut words = KVVec::from_elem(0u64, size.div_ceil(8), GFP_KERNEL | __GFP_NOWARN).ok()?;
-    for (index, word) in words.iter_mut().enumerate() {
-        for byte in 0..8 {
-            let offset = index * 8 + byte;
-            if offset >= size {
-                break;
-            }
-            // SAFETY: `offset < size`, and the caller guarantees `size` readable bytes.
-            let value = unsafe { bytes.add(offset).read_volatile() };
-            *word |= u64::from(value) << (8 * byte);
-        }
-    }
-    Some(words)
-}
-
 #[kunit_tests(rkm_accept_firmware)]
 mod tests {
     use super::*;
-    use core::{
-        mem::size_of,
-        ptr, //
-    };
     use kernel::str::Formatter;
 
-    /// A firmware table in memory the test owns: the header, then `bitmap`, in 8-byte words as
-    /// the kernel's `unsigned long` bitmap is aligned.
+    /// Words of the header of `struct efi_unaccepted_memory`: `u32 version`, `u32 unit_size`,
+    /// `u64 phys_base`, `u64 size`.
+    const HEADER_WORDS: usize = 3;
+
+    /// A firmware table in memory the test owns, laid out as the firmware lays it out on this
+    /// little-endian machine: the header, then `bitmap`, in 8-byte words as the kernel's
+    /// `unsigned long` bitmap is aligned.
     fn table(version: u32, unit_size: u32, phys_base: u64, bitmap: &[u8]) -> Result<KVec<u64>> {
-        let header = size_of::<ffi_ext::efi_unaccepted_memory>() / 8;
-        let mut words = KVec::from_elem(0u64, header + bitmap.len().div_ceil(8), GFP_KERNEL)?;
-        let table = words.as_mut_ptr().cast::<ffi_ext::efi_unaccepted_memory>();
-        // SAFETY: `words` is aligned for the header and holds it and `bitmap.len()` more bytes,
-        // where the header's flexible array starts.
-        unsafe {
-            (*table).version = version;
-            (*table).unit_size = unit_size;
-            (*table).phys_base = phys_base;
-            (*table).size = bitmap.len() as u64;
-            ptr::copy_nonoverlapping(
-                bitmap.as_ptr(),
-                (*table).bitmap.as_mut_ptr().cast::<u8>(),
-                bitmap.len(),
-            );
+        let mut words = KVec::from_elem(0u64, HEADER_WORDS + bitmap.len().div_ceil(8), GFP_KERNEL)?;
+        words[0] = u64::from(version) | (u64::from(unit_size) << 32);
+        words[1] = phys_base;
+        words[2] = bitmap.len() as u64;
+        for (offset, byte) in bitmap.iter().enumerate() {
+            words[HEADER_WORDS + offset / 8] |= u64::from(*byte) << (8 * (offset % 8));
         }
         Ok(words)
     }
@@ -141,10 +93,11 @@ mod tests {
     fn shows(words: &KVec<u64>, expected: &str) -> bool {
         let mut buf = [0u8; 256];
         let mut f = Formatter::new(&mut buf);
-        let table = words.as_ptr().cast::<ffi_ext::efi_unaccepted_memory>();
-        // SAFETY: `table` made `words` a header followed by its `size` bitmap bytes; nothing
-        // writes it meanwhile.
-        let written = unsafe { show_table(&mut f, table) };
+        let Some(table) = UnacceptedTable::from_words(words) else {
+            pr_err!("not a table\n");
+            return false;
+        };
+        let written = show_table(&mut f, &table);
         let len = f.bytes_written();
         if written.is_err() || len > buf.len() {
             pr_err!("the report does not fit in {} bytes\n", buf.len());

@@ -25,14 +25,14 @@ use kernel::{
         seq_print,
         SeqFile, //
     },
-    transmute::{
-        AsBytes,
-        FromBytes, //
-    },
     uaccess::{
         UserPtr,
         UserSlice, //
     }, //
+};
+use zerocopy::{
+    FromZeros,
+    IntoBytes, //
 };
 
 /// `RKM_ACCEPT_IOC_MAGIC`.
@@ -50,15 +50,6 @@ pub(crate) const STATS: u32 = _IOR::<rkm_accept_stats>(MAGIC, 4);
 pub(crate) const UNACCEPT: u32 = _IOW::<rkm_accept_range>(MAGIC, 5);
 /// `RKM_ACCEPT_IOC_CLEAR`.
 pub(crate) const CLEAR: u32 = _IO(MAGIC, 6);
-
-// SAFETY: two `__u64` fields: no padding, and every bit pattern is valid.
-unsafe impl FromBytes for rkm_accept_range {}
-// SAFETY: four `__u64` fields: no padding, and every bit pattern is valid.
-unsafe impl FromBytes for rkm_accept_bitmap {}
-// SAFETY: as for `FromBytes` above; no interior mutability.
-unsafe impl AsBytes for rkm_accept_bitmap {}
-// SAFETY: `__u64` fields only: no padding; no interior mutability.
-unsafe impl AsBytes for rkm_accept_stats {}
 
 /// Runs the ioctl `cmd` with argument `arg` on `region`.
 pub(crate) fn dispatch(region: &Region, cmd: u32, arg: usize) -> Result<isize> {
@@ -80,7 +71,7 @@ pub(crate) fn dispatch(region: &Region, cmd: u32, arg: usize) -> Result<isize> {
             let stats = region.stats();
             UserSlice::new(arg, size_of::<rkm_accept_stats>())
                 .writer()
-                .write(&stats)?;
+                .write_slice(stats.as_bytes())?;
             Ok(0)
         }
         UNACCEPT => {
@@ -95,18 +86,21 @@ pub(crate) fn dispatch(region: &Region, cmd: u32, arg: usize) -> Result<isize> {
 
 /// Reads a `struct rkm_accept_range` from user space.
 fn read_range(arg: UserPtr) -> Result<rkm_accept_range> {
+    let mut range = rkm_accept_range::new_zeroed();
     UserSlice::new(arg, size_of::<rkm_accept_range>())
         .reader()
-        .read()
+        .read_slice(range.as_mut_bytes())?;
+    Ok(range)
 }
 
 /// `RKM_ACCEPT_IOC_BITMAP`: the geometry always, the bitmap if the buffer holds it.
 fn copy_bitmap(region: &Region, arg: UserPtr) -> Result<isize> {
     let (mut reader, mut writer) =
         UserSlice::new(arg, size_of::<rkm_accept_bitmap>()).reader_writer();
-    let mut request: rkm_accept_bitmap = reader.read()?;
+    let mut request = rkm_accept_bitmap::new_zeroed();
+    reader.read_slice(request.as_mut_bytes())?;
     let bitmap = region.bitmap()?;
-    let bytes = AsBytes::as_bytes(bitmap.as_slice());
+    let bytes = bitmap.as_slice().as_bytes();
     request.units = region.units();
     request.unit_size = region.unit_size();
 
@@ -121,7 +115,7 @@ fn copy_bitmap(region: &Region, arg: UserPtr) -> Result<isize> {
             .write_slice(bytes)?;
         Ok(0)
     };
-    writer.write(&request)?;
+    writer.write_slice(request.as_bytes())?;
     outcome
 }
 

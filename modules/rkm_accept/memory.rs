@@ -15,6 +15,8 @@
 //! `TDG.MEM.PAGE.ACCEPT` and on SNP a page state change plus `PVALIDATE`: the same work as
 //! accepting firmware-unaccepted memory, on pages a module may own.
 
+#[cfg(any(CONFIG_INTEL_TDX_GUEST, CONFIG_AMD_MEM_ENCRYPT))]
+use crate::kernel_ext::coco;
 use crate::{
     accept::{
         AcceptBackend,
@@ -25,7 +27,11 @@ use crate::{
         BackendKind,
         Config, //
     },
-    ffi_ext, //
+    ffi_ext,
+    kernel_ext::mm::{
+        ExclusivePages,
+        Pages, //
+    }, //
 };
 use core::num::{
     NonZeroU64,
@@ -39,17 +45,16 @@ use kernel::{
         },
         Flags, //
     },
-    page::{
-        Page,
-        PAGE_SIZE, //
-    },
+    mm::virt::VmaMixedMap,
+    new_mutex,
+    page::PAGE_SIZE,
     prelude::*,
     sync::{
         atomic::{
             Atomic,
             Relaxed, //
         },
-        SetOnce, //
+        Mutex, //
     },
     time::{
         delay::fsleep,
@@ -70,44 +75,21 @@ fn alloc_flags() -> Flags {
 }
 
 /// What the module knows of one unit besides its bit in the acceptor.
-struct UnitFlags {
+struct Unit {
     /// The unit is accepted as far as the backend knows. A second accept while it is set is a
     /// double accept, which is fatal on real hardware.
     accepted: Atomic<bool>,
-    /// The unit's pages, from the first time it is accepted on.
-    pages: SetOnce<UnitPages>,
-}
-
-/// The pages of one unit, in order.
-struct UnitPages {
-    /// `pages_per_unit` pages.
-    pages: KVVec<Page>,
-    /// Real backends: a conversion failed on the unit and its pages are in an unknown state, so
-    /// they are never given back to the page allocator.
-    leaked: Atomic<bool>,
-}
-
-impl Drop for UnitPages {
-    fn drop(&mut self) {
-        if self.leaked.load(Relaxed) {
-            // Their state is unknown: handing them back could give the next user a page that is
-            // shared with the host, or not accepted.
-            while let Some(page) = self.pages.pop() {
-                core::mem::forget(page);
-            }
-        }
-    }
+    /// The unit's `pages_per_unit` pages, from the first time it is accepted on; locked while
+    /// they are allocated, written or mapped.
+    pages: Pin<KBox<Mutex<Option<Pages>>>>,
 }
 
 /// The pages of the region and the backend that accepts them.
 ///
-/// # Invariants
-///
-/// - A unit's pages are allocated ([`Memory::populate`]) before it is accepted, so an accepted
-///   unit has pages.
-/// - A page is only written by the backend (or [`Memory::clear`]) while the acceptor hands its
-///   unit out to exactly one caller, or at load;
-///   user space maps a page only while its unit is accepted.
+/// A unit's pages are allocated ([`Memory::populate`]) before it is accepted, so an accepted unit
+/// has pages. They are written (by the backend, [`Memory::clear`] or at load) only while the
+/// acceptor hands the unit out to exactly one caller, when no user maps them: user space maps a
+/// page only while its unit is accepted. [`Pages::exclusive`] checks the last part.
 pub(crate) struct Memory {
     /// Pages in the region.
     page_count: usize,
@@ -116,7 +98,7 @@ pub(crate) struct Memory {
     /// Bytes in one unit.
     unit_bytes: NonZeroU64,
     /// One entry per unit.
-    units: KVVec<UnitFlags>,
+    units: KVVec<Unit>,
     /// What accepting does.
     backend: BackendKind,
     /// Extra time an emulated accept takes per unit.
@@ -140,9 +122,9 @@ impl Memory {
         let mut units = KVVec::with_capacity(unit_count, alloc_flags())?;
         for unit in 0..config.units() {
             units.push(
-                UnitFlags {
+                Unit {
                     accepted: Atomic::new(unit < pre_accepted_units),
-                    pages: SetOnce::new(),
+                    pages: KBox::pin_init(new_mutex!(None), alloc_flags())?,
                 },
                 alloc_flags(),
             )?;
@@ -161,14 +143,26 @@ impl Memory {
         // Accepted by "firmware": they hold what an accept leaves.
         let pre_accepted = UnitRange::new(0, pre_accepted_units);
         memory.populate(pre_accepted)?;
-        memory.fill_accepted(pre_accepted);
+        for unit in pre_accepted.start..pre_accepted.end {
+            memory
+                .with_exclusive(unit, |pages| memory.fill_accepted(pages))
+                .ok_or(EBUSY)?;
+        }
         Ok(memory)
     }
 
-    /// Returns the page at `index`, if the region has one there and it is allocated.
-    pub(crate) fn page(&self, index: usize) -> Option<&Page> {
+    /// Maps the page at `index` at `address` of `vma`, or returns `None` if the region has no
+    /// page there or it is not allocated.
+    pub(crate) fn insert_page(
+        &self,
+        index: usize,
+        vma: &VmaMixedMap,
+        address: usize,
+    ) -> Option<Result> {
         let unit = self.units.get(index / self.pages_per_unit)?;
-        unit.pages.as_ref()?.pages.get(index % self.pages_per_unit)
+        let pages = unit.pages.lock();
+        let page = pages.as_ref()?.get(index % self.pages_per_unit)?;
+        Some(vma.vm_insert_page(address, page))
     }
 
     /// Returns the number of pages of the region.
@@ -178,8 +172,8 @@ impl Memory {
 
     /// Returns `true` if every unit of `units` (clamped to the region) has its pages.
     pub(crate) fn is_populated(&self, units: UnitRange) -> bool {
-        self.unit_flags(units)
-            .all(|flags| flags.pages.as_ref().is_some())
+        self.unit_list(units)
+            .all(|unit| unit.pages.lock().is_some())
     }
 
     /// Allocates the pages of the units of `units` (clamped to the region) that have none.
@@ -187,19 +181,11 @@ impl Memory {
     /// The caller holds a ticket of the acceptor for `units`, or is loading the region, so
     /// nobody else allocates them. On failure the units allocated so far keep their pages.
     pub(crate) fn populate(&self, units: UnitRange) -> Result {
-        for flags in self.unit_flags(units) {
-            if flags.pages.as_ref().is_some() {
-                continue;
+        for unit in self.unit_list(units) {
+            let mut pages = unit.pages.lock();
+            if pages.is_none() {
+                *pages = Some(Pages::alloc(self.pages_per_unit.get(), alloc_flags())?);
             }
-            let mut pages = KVVec::with_capacity(self.pages_per_unit.get(), alloc_flags())?;
-            for _ in 0..self.pages_per_unit.get() {
-                pages.push(Page::alloc_page(alloc_flags())?, alloc_flags())?;
-            }
-            // Cannot be set already: only the holder of the unit's ticket gets here.
-            flags.pages.populate(UnitPages {
-                pages,
-                leaked: Atomic::new(false),
-            });
         }
         Ok(())
     }
@@ -215,8 +201,8 @@ impl Memory {
     /// gone, so their contents no longer matter: the next accept writes them. A real backend's
     /// pages stay private, and the next accept converts them again.
     pub(crate) fn unaccept(&self, units: UnitRange) {
-        for flags in self.unit_flags(units) {
-            flags.accepted.store(false, Relaxed);
+        for unit in self.unit_list(units) {
+            unit.accepted.store(false, Relaxed);
         }
     }
 
@@ -225,18 +211,17 @@ impl Memory {
     /// semantics without the acceptor, the benchmark's baseline. Emulated backends only: a
     /// real backend's unaccepted pages are not the kernel's to write.
     ///
-    /// The caller holds a ticket of the acceptor for `units`, all of them unaccepted.
+    /// The caller holds a ticket of the acceptor for `units`, all of them unaccepted, so no
+    /// user maps their pages; `EBUSY` if one is held all the same.
     pub(crate) fn clear(&self, units: UnitRange) -> Result<u64> {
         if self.backend.is_real() {
             return Err(EOPNOTSUPP);
         }
         let mut cleared = 0;
-        for page in self.unit_pages(units) {
-            // SAFETY: `page` is a valid page the region owns. Its unit is unaccepted, so no
-            // user maps it, and the caller's ticket keeps the backend away from it: nobody
-            // else reads or writes it meanwhile.
-            unsafe { ffi_ext::rkm_accept_clear_page(page.as_ptr()) };
-            cleared += 1;
+        for unit in self.unit_list(units) {
+            if let Some(pages) = &mut *unit.pages.lock() {
+                cleared += pages.exclusive().ok_or(EBUSY)?.clear() as u64;
+            }
         }
         Ok(cleared)
     }
@@ -246,61 +231,65 @@ impl Memory {
         if !self.backend.is_real() {
             return;
         }
-        for pages in self
-            .unit_flags(units)
-            .filter_map(|flags| flags.pages.as_ref())
-        {
-            pages.leaked.store(true, Relaxed);
+        for unit in self.unit_list(units) {
+            if let Some(pages) = &mut *unit.pages.lock() {
+                pages.leak_on_drop();
+            }
         }
     }
 
-    /// Returns the flags of `units`, clamped to the region.
-    fn unit_flags(&self, units: UnitRange) -> impl Iterator<Item = &UnitFlags> {
+    /// Returns the units of `units`, clamped to the region.
+    fn unit_list(&self, units: UnitRange) -> impl Iterator<Item = &Unit> {
         let end = usize::try_from(units.end).unwrap_or(usize::MAX);
         let start = usize::try_from(units.start).unwrap_or(usize::MAX);
         self.units.iter().take(end).skip(start)
     }
 
-    /// Returns the allocated pages of `units`, clamped to the region.
-    fn unit_pages(&self, units: UnitRange) -> impl Iterator<Item = &Page> {
-        self.unit_flags(units)
-            .filter_map(|flags| flags.pages.as_ref())
-            .flat_map(|unit| unit.pages.iter())
+    /// Runs `f` with write access to the pages of `unit`; `None` if the unit has no pages or
+    /// something else holds one of them.
+    fn with_exclusive<R>(
+        &self,
+        unit: u64,
+        f: impl FnOnce(&mut ExclusivePages<'_>) -> R,
+    ) -> Option<R> {
+        let unit = self.units.get(usize::try_from(unit).ok()?)?;
+        let mut pages = unit.pages.lock();
+        let mut exclusive = Option::as_mut(&mut pages)?.exclusive()?;
+        Some(f(&mut exclusive))
     }
 
-    /// Writes the pages of `units` as accepting leaves them: zeros under TDX semantics,
-    /// [`POISON`] under SNP semantics.
-    fn fill_accepted(&self, units: UnitRange) {
-        let clear = self.backend.accept_clears();
-        for page in self.unit_pages(units) {
-            if clear {
-                // SAFETY: by the type invariants the caller is the only one using these pages,
-                // which no user maps.
-                // Cannot fail: the range is the whole page.
-                let _ = unsafe { page.fill_zero_raw(0, PAGE_SIZE) };
-            } else {
-                // SAFETY: `page` is a valid page the region owns, and as above nobody else uses
-                // it.
-                unsafe { ffi_ext::rkm_accept_fill_page(page.as_ptr(), POISON) };
-            }
+    /// Writes `pages` as accepting leaves them: zeros under TDX semantics, [`POISON`] under SNP
+    /// semantics.
+    fn fill_accepted(&self, pages: &mut ExclusivePages<'_>) {
+        if self.backend.accept_clears() {
+            pages.fill_zero();
+        } else {
+            pages.fill(POISON);
+        }
+    }
+
+    /// The failure of `unit` as a whole: nothing of it accepted, all of it in an unknown state.
+    fn unit_failure(&self, unit: u64) -> AcceptFailure {
+        let start = unit.saturating_mul(self.unit_bytes.get());
+        AcceptFailure {
+            accepted_end: start,
+            failed_end: start.saturating_add(self.unit_bytes.get()),
         }
     }
 
     /// Accepts `units` in an emulated backend.
     fn accept_emulated(&self, units: UnitRange) -> Result<(), AcceptFailure> {
-        let unit_bytes = self.unit_bytes.get();
         for unit in units.start..units.end {
-            // A unit without pages is a bug of the caller (the invariants say it cannot be); its
-            // acceptance fails rather than pretend.
-            if self.fail_unit == Some(unit) || !self.is_populated(UnitRange::new(unit, unit + 1)) {
-                // As a real conversion that fails half-way: the unit is in an unknown state.
-                let start = unit.saturating_mul(unit_bytes);
-                return Err(AcceptFailure {
-                    accepted_end: start,
-                    failed_end: start.saturating_add(unit_bytes),
-                });
+            // A unit without pages, or whose pages something else holds, is a bug of the caller
+            // (the acceptor says it cannot be); its acceptance fails rather than pretend. As a
+            // real conversion that fails half-way, it is then in an unknown state.
+            let filled = self.fail_unit != Some(unit)
+                && self
+                    .with_exclusive(unit, |pages| self.fill_accepted(pages))
+                    .is_some();
+            if !filled {
+                return Err(self.unit_failure(unit));
             }
-            self.fill_accepted(UnitRange::new(unit, unit + 1));
             if !self.accept_delay.is_zero() {
                 fsleep(self.accept_delay);
             }
@@ -311,20 +300,19 @@ impl Memory {
 
 impl AcceptBackend for Memory {
     fn accept(&self, start: u64, end: u64) -> Result<(), AcceptFailure> {
+        let units = UnitRange::new(start / self.unit_bytes, end / self.unit_bytes);
         let result = match self.backend {
-            BackendKind::EmulatedTdx | BackendKind::EmulatedSnp => self.accept_emulated(
-                UnitRange::new(start / self.unit_bytes, end / self.unit_bytes),
-            ),
+            BackendKind::EmulatedTdx | BackendKind::EmulatedSnp => self.accept_emulated(units),
             #[cfg(CONFIG_INTEL_TDX_GUEST)]
-            BackendKind::Tdx => self.convert(start, end),
+            BackendKind::Tdx => self.convert(units),
             #[cfg(CONFIG_AMD_MEM_ENCRYPT)]
-            BackendKind::Snp => self.convert(start, end),
+            BackendKind::Snp => self.convert(units),
         };
         // Only whole units count as accepted, as in the acceptor.
         let accepted_end = result.map_or_else(|failure| failure.accepted_end.min(end), |()| end);
         let units = UnitRange::new(start / self.unit_bytes, accepted_end / self.unit_bytes);
-        for flags in self.unit_flags(units) {
-            if flags.accepted.xchg(true, Relaxed) {
+        for unit in self.unit_list(units) {
+            if unit.accepted.xchg(true, Relaxed) {
                 self.double_accepts.add(1, Relaxed);
             }
         }
@@ -334,34 +322,54 @@ impl AcceptBackend for Memory {
 
 #[cfg(any(CONFIG_INTEL_TDX_GUEST, CONFIG_AMD_MEM_ENCRYPT))]
 impl Memory {
-    /// Accepts the region bytes `[start, end)` for real.
+    /// Accepts `units` for real, one unit at a time.
     ///
-    /// Each physically contiguous stretch of pages is split into the requests the hardware
-    /// takes (`accept_tdx()`, `accept_snp()` of the core), and each request is one conversion to
-    /// shared and back. The first failed request stops the run; the failure is translated back
-    /// to region offsets.
-    fn convert(&self, start: u64, end: u64) -> Result<(), AcceptFailure> {
-        // On SNP a page comes back from the conversion with what it held before: make that
-        // poison rather than what the kernel left there. TDX clears the pages itself.
-        if !self.backend.accept_clears() {
-            self.fill_accepted(UnitRange::new(
-                start / self.unit_bytes,
-                end / self.unit_bytes,
-            ));
+    /// Each physically contiguous stretch of a unit's pages is split into the requests the
+    /// hardware takes (`accept_tdx()`, `accept_snp()` of the core), and each request is one
+    /// conversion to shared and back. The first failed request stops the run; the failure is
+    /// translated back to region offsets.
+    fn convert(&self, units: UnitRange) -> Result<(), AcceptFailure> {
+        for unit in units.start..units.end {
+            let offset = unit.saturating_mul(self.unit_bytes.get());
+            self.with_exclusive(unit, |pages| {
+                // On SNP a page comes back from the conversion with what it held before: make
+                // that poison rather than what the kernel left there. TDX clears the pages
+                // itself.
+                if !self.backend.accept_clears() {
+                    pages.fill(POISON);
+                }
+                self.convert_unit(pages, offset)
+            })
+            .unwrap_or(Err(self.unit_failure(unit)))?;
         }
-        let last = usize::try_from(end / PAGE_BYTES).unwrap_or(usize::MAX);
-        let mut index = usize::try_from(start / PAGE_BYTES).unwrap_or(usize::MAX);
-        while index < last {
-            let Some(phys) = self.phys(index) else {
+        Ok(())
+    }
+
+    /// Accepts the pages of one unit, the unit at region offset `offset`.
+    fn convert_unit(
+        &self,
+        pages: &mut ExclusivePages<'_>,
+        offset: u64,
+    ) -> Result<(), AcceptFailure> {
+        let mut index = 0;
+        while index < pages.len() {
+            let Some(phys) = pages.phys(index) else {
                 break;
             };
             let mut next = index.saturating_add(1);
             let mut phys_end = phys.saturating_add(PAGE_BYTES);
-            while next < last && self.phys(next) == Some(phys_end) {
+            while next < pages.len() && pages.phys(next) == Some(phys_end) {
                 next = next.saturating_add(1);
                 phys_end = phys_end.saturating_add(PAGE_BYTES);
             }
 
+            // Converts `bytes` at `start`, within the stretch that starts at page `index`.
+            let mut reaccept = |start: u64, bytes: u64| {
+                let first =
+                    index.saturating_add((start.saturating_sub(phys) / PAGE_BYTES) as usize);
+                let count = (bytes / PAGE_BYTES) as usize;
+                coco::reaccept(pages, first, count).is_ok()
+            };
             let result = match self.backend {
                 #[cfg(CONFIG_INTEL_TDX_GUEST)]
                 BackendKind::Tdx => crate::accept::accept_tdx(phys, phys_end, |chunk| {
@@ -377,52 +385,30 @@ impl Memory {
                 }),
                 _ => Ok(()),
             };
-            let offset = (index as u64).saturating_mul(PAGE_BYTES);
+            let stretch = offset.saturating_add((index as u64).saturating_mul(PAGE_BYTES));
             result.map_err(|failure| AcceptFailure {
-                accepted_end: offset.saturating_add(failure.accepted_end.saturating_sub(phys)),
-                failed_end: offset.saturating_add(failure.failed_end.saturating_sub(phys)),
+                accepted_end: stretch.saturating_add(failure.accepted_end.saturating_sub(phys)),
+                failed_end: stretch.saturating_add(failure.failed_end.saturating_sub(phys)),
             })?;
             index = next;
         }
         Ok(())
     }
-
-    /// Returns the physical address of the page at `index`.
-    fn phys(&self, index: usize) -> Option<u64> {
-        let page = self.page(index)?;
-        // SAFETY: `page` is a valid page the region owns.
-        Some(unsafe { ffi_ext::rkm_accept_page_to_phys(page.as_ptr()) })
-    }
-}
-
-/// Converts the direct-mapped, physically contiguous `[phys, phys + bytes)` to shared and back
-/// to private, which accepts it again; returns `false` if either conversion failed, leaving the
-/// memory in an unknown state.
-#[cfg(any(CONFIG_INTEL_TDX_GUEST, CONFIG_AMD_MEM_ENCRYPT))]
-fn reaccept(phys: u64, bytes: u64) -> bool {
-    let Ok(pages) = core::ffi::c_int::try_from(bytes / PAGE_BYTES) else {
-        return false;
-    };
-    // SAFETY: `phys` is the address of pages the region owns, which are in the direct map.
-    let addr = unsafe { ffi_ext::rkm_accept_phys_to_virt(phys) };
-    // SAFETY: `[addr, addr + pages pages)` is direct-mapped memory of the region that nobody
-    // maps or uses while its unit is being accepted, so its contents may be lost; both calls
-    // may sleep, and no lock is held here.
-    unsafe {
-        ffi_ext::set_memory_decrypted(addr, pages) == 0
-            && ffi_ext::set_memory_encrypted(addr, pages) == 0
-    }
 }
 
 impl Drop for Memory {
     fn drop(&mut self) {
-        // The pages themselves are leaked by `UnitPages::drop`.
+        // The pages themselves are leaked when their `Pages` is dropped.
         let leaked = self
             .units
             .iter()
-            .filter_map(|flags| flags.pages.as_ref())
-            .filter(|unit| unit.leaked.load(Relaxed))
-            .map(|unit| unit.pages.len())
+            .filter_map(|unit| {
+                let pages = unit.pages.lock();
+                pages
+                    .as_ref()
+                    .filter(|pages| pages.leaks_on_drop())
+                    .map(Pages::len)
+            })
             .fold(0usize, usize::saturating_add);
         if leaked != 0 {
             pr_warn!("leaked {leaked} pages a backend failed on\n");
@@ -458,25 +444,44 @@ mod tests {
 
     /// Returns `true` if every byte of every page of `unit` is `value`.
     fn unit_holds(memory: &Memory, unit: u64, value: u8) -> bool {
-        let mut buf = [0u8; 256];
-        (unit * UNIT_PAGES..(unit + 1) * UNIT_PAGES).all(|index| {
-            let page = memory.page(index as usize).unwrap();
-            (0..PAGE_SIZE).step_by(buf.len()).all(|offset| {
-                // SAFETY: nothing else uses the test's pages; `buf` is writable.
-                unsafe { page.read_raw(buf.as_mut_ptr(), offset, buf.len()) }.unwrap();
-                buf.iter().all(|byte| *byte == value)
+        memory
+            .with_exclusive(unit, |pages| {
+                let mut buf = [0u8; 256];
+                (0..pages.len()).all(|index| {
+                    (0..PAGE_SIZE).step_by(buf.len()).all(|offset| {
+                        pages.read(index, offset, &mut buf).unwrap();
+                        buf.iter().all(|byte| *byte == value)
+                    })
+                })
             })
-        })
+            .unwrap()
     }
 
     /// Writes `value` all over `unit`, as a user of the accepted unit would.
     fn scribble(memory: &Memory, unit: u64, value: u8) {
-        let buf = [value; PAGE_SIZE];
-        for index in unit * UNIT_PAGES..(unit + 1) * UNIT_PAGES {
-            let page = memory.page(index as usize).unwrap();
-            // SAFETY: nothing else uses the test's pages; `buf` is a whole page.
-            unsafe { page.write_raw(buf.as_ptr(), 0, PAGE_SIZE) }.unwrap();
-        }
+        let buf = [value; 256];
+        memory
+            .with_exclusive(unit, |pages| {
+                for index in 0..pages.len() {
+                    for offset in (0..PAGE_SIZE).step_by(buf.len()) {
+                        pages.write(index, offset, &buf).unwrap();
+                    }
+                }
+            })
+            .unwrap();
+    }
+
+    /// Returns `true` if the page at `index` is allocated.
+    fn has_page(memory: &Memory, index: u64) -> bool {
+        memory
+            .units
+            .get((index / UNIT_PAGES) as usize)
+            .is_some_and(|unit| unit.pages.lock().is_some())
+    }
+
+    /// Returns which units are accepted as far as the backend knows.
+    fn accepted(memory: &Memory) -> [bool; 4] {
+        core::array::from_fn(|unit| memory.units[unit].accepted.load(Relaxed))
     }
 
     /// TDX clears what it accepts, again after an unaccept; a second accept is counted.
@@ -524,10 +529,7 @@ mod tests {
         scribble(&memory, 2, 0x5a);
         assert_eq!(memory.clear(UnitRange::new(0, 4)), Ok(2 * UNIT_PAGES));
         assert!(unit_holds(&memory, 1, 0) && unit_holds(&memory, 2, 0));
-        assert!(memory
-            .units
-            .iter()
-            .all(|flags| !flags.accepted.load(Relaxed)));
+        assert_eq!(accepted(&memory), [false; 4]);
         assert_eq!(memory.double_accepts(), 0);
     }
 
@@ -544,16 +546,14 @@ mod tests {
             })
         );
         assert!(unit_holds(&memory, 1, 0));
-        let accepted: [bool; 4] =
-            core::array::from_fn(|unit| memory.units[unit].accepted.load(Relaxed));
-        assert_eq!(accepted, [true, true, false, false]);
+        assert_eq!(accepted(&memory), [true, true, false, false]);
         // Emulated pages are not leaked: only a real conversion leaves them unknown.
         memory.record_failure(UnitRange::new(2, 3));
-        assert!(!memory
-            .units
-            .iter()
-            .filter_map(|flags| flags.pages.as_ref())
-            .any(|unit| unit.leaked.load(Relaxed)));
+        assert!(!memory.units.iter().any(|unit| unit
+            .pages
+            .lock()
+            .as_ref()
+            .is_some_and(Pages::leaks_on_drop)));
     }
 
     /// Only pre-accepted units have pages at load; a unit without pages is never accepted, and
@@ -561,8 +561,8 @@ mod tests {
     #[test]
     fn pages_come_before_the_first_accept() {
         let memory = memory(BackendKind::EmulatedTdx, 1, None);
-        assert!(memory.page(0).is_some());
-        assert!(memory.page(UNIT_PAGES as usize).is_none());
+        assert!(has_page(&memory, 0));
+        assert!(!has_page(&memory, UNIT_PAGES));
         assert!(memory.is_populated(UnitRange::new(0, 1)));
         assert!(!memory.is_populated(UnitRange::new(0, 2)));
 
@@ -578,6 +578,6 @@ mod tests {
         assert_eq!(memory.accept(UNIT, 2 * UNIT), Ok(()));
         assert!(unit_holds(&memory, 1, 0));
         assert_eq!(memory.page_count(), 4 * UNIT_PAGES as usize);
-        assert!(memory.page(4 * UNIT_PAGES as usize).is_none());
+        assert!(!has_page(&memory, 4 * UNIT_PAGES));
     }
 }

@@ -9,8 +9,9 @@
 //! the backend, which may sleep, always runs with the lock dropped.
 //!
 //! Lock order: the mm's lock (`mmap_lock` or the VMA lock, held by the fault and `mmap()`
-//! paths) before [`Region::state`], before the `i_mmap_rwsem` and page table locks that mapping
-//! and unmapping take. Nothing here touches user memory with the lock held.
+//! paths) before [`Region::state`], before the lock of a unit's pages (in [`Memory`], held alone
+//! while the backend writes them), before the `i_mmap_rwsem` and page table locks that mapping
+//! and unmapping take. Nothing here touches user memory with a lock held.
 
 use crate::{
     accept::{
@@ -30,7 +31,14 @@ use crate::{
         Mode, //
     },
     ffi_ext,
-    mapping::HeldMapping,
+    kernel_ext::{
+        self,
+        miscdev::{
+            VmFault,
+            VmFaultReason, //
+        },
+        mm::FileMapping, //
+    },
     memory::Memory, //
 };
 use core::num::NonZeroU64;
@@ -39,7 +47,6 @@ use kernel::{
         __GFP_NOWARN,
         GFP_KERNEL, //
     },
-    bindings,
     fs::File,
     mm::virt::VmaMixedMap,
     new_condvar,
@@ -107,7 +114,7 @@ struct State {
     /// Counters.
     counters: Counters,
     /// Every mapping (`struct address_space`) a VMA of the region was created through.
-    mappings: KVec<HeldMapping>,
+    mappings: KVec<FileMapping>,
 }
 
 /// How a caller waits for units somebody else is accepting.
@@ -353,23 +360,24 @@ impl Region {
         if guard.mappings.iter().any(|held| held.is_of(file)) {
             return Ok(());
         }
-        let held = HeldMapping::new(file);
+        let held = FileMapping::new(file)?;
         guard.mappings.push(held, GFP_KERNEL)?;
         Ok(())
     }
 
-    /// Handles a fault on the page at `pgoff` of the region, mapped at `address` of `vma`.
+    /// Handles a fault on the page at `fault.pgoff` of the region, mapped at `fault.address` of
+    /// `vma`.
     ///
     /// As `accept_memory(pgoff << PAGE_SHIFT, PAGE_SIZE)` would: the page's unit, and the next
     /// one when the page is the last of its unit, are accepted before the page is mapped.
     pub(crate) fn fault(
         this: ArcBorrow<'_, Self>,
         vma: &VmaMixedMap,
-        address: usize,
-        pgoff: usize,
-    ) -> bindings::vm_fault_t {
+        fault: VmFault,
+    ) -> VmFaultReason {
+        let pgoff = fault.pgoff;
         if pgoff >= this.page_count() {
-            return bindings::vm_fault_reason_VM_FAULT_SIGBUS;
+            return VmFaultReason::Sigbus;
         }
         // Cannot overflow: `pgoff` is a page of the region, whose size is a `u64`.
         let offset = pgoff as u64 * PAGE_BYTES;
@@ -383,7 +391,7 @@ impl Region {
         ) {
             Ok(claim) => claim,
             // A unit of the range failed: it is never usable.
-            Err(_) => return bindings::vm_fault_reason_VM_FAULT_SIGBUS,
+            Err(_) => return VmFaultReason::Sigbus,
         };
         if claim.waited || claim.ticket.is_some() {
             guard.counters.faults_waited = guard.counters.faults_waited.saturating_add(1);
@@ -393,13 +401,17 @@ impl Region {
             guard = relocked;
             match outcome {
                 Ok(()) => {}
-                Err(err) if err == ENOMEM => return bindings::vm_fault_reason_VM_FAULT_OOM,
-                Err(_) => return bindings::vm_fault_reason_VM_FAULT_SIGBUS,
+                Err(err) if err == ENOMEM => return VmFaultReason::Oom,
+                Err(_) => return VmFaultReason::Sigbus,
             }
         }
+        // Mapped under the lock: an unaccept cannot slip in between the accept and the map.
         // Accepted, so allocated.
-        let Some(page) = this.memory.page(pgoff) else {
-            return bindings::vm_fault_reason_VM_FAULT_SIGBUS;
+        let Some(inserted) = this
+            .memory
+            .insert_page(pgoff, vma, fault.address & PAGE_MASK)
+        else {
+            return VmFaultReason::Sigbus;
         };
 
         let state = &mut *guard;
@@ -407,8 +419,6 @@ impl Region {
         if let Some(units) = proposal {
             state.ahead_pending = hull(state.ahead_pending, units);
         }
-        // Mapped under the lock: an unaccept cannot slip in between the accept and the map.
-        let inserted = vma.vm_insert_page(address & PAGE_MASK, page);
         drop(guard);
 
         if proposal.is_some() {
@@ -417,17 +427,16 @@ impl Region {
         }
         match inserted {
             // EBUSY: another thread's fault mapped the page first.
-            Ok(()) => bindings::vm_fault_reason_VM_FAULT_NOPAGE,
-            Err(err) if err == EBUSY => bindings::vm_fault_reason_VM_FAULT_NOPAGE,
-            Err(err) if err == ENOMEM => bindings::vm_fault_reason_VM_FAULT_OOM,
-            Err(_) => bindings::vm_fault_reason_VM_FAULT_SIGBUS,
+            Ok(()) => VmFaultReason::NoPage,
+            Err(err) if err == EBUSY => VmFaultReason::NoPage,
+            Err(err) if err == ENOMEM => VmFaultReason::Oom,
+            Err(_) => VmFaultReason::Sigbus,
         }
     }
 
     /// Waits for the work the accept-ahead worker was given to finish.
     pub(crate) fn flush_ahead(&self) {
-        // SAFETY: `ahead_work` is an initialised work item that lives as long as `self`.
-        unsafe { bindings::flush_work(Work::raw_get(&self.ahead_work)) };
+        kernel_ext::workqueue::flush(&self.ahead_work);
     }
 
     /// Accepts the units accept-ahead proposed, one at a time, so that a fault in the window

@@ -27,12 +27,11 @@ use kernel::{
         File as DebugFile, //
     },
     fs::File,
-    miscdevice::{
-        MiscDevice,
-        MiscDeviceOptions,
-        MiscDeviceRegistration, //
+    miscdevice::MiscDeviceOptions,
+    mm::virt::{
+        VmaNew,
+        VmaRef, //
     },
-    mm::virt::VmaNew,
     prelude::*,
     seq_file::SeqFile,
     sync::{
@@ -54,6 +53,13 @@ mod region;
 
 #[path = "kernel_ext_generated.rs"]
 pub mod kernel_ext;
+
+use kernel_ext::miscdev::{
+    SharedMiscDevice,
+    SharedRegistration,
+    VmFault,
+    VmFaultReason, //
+};
 
 crate::generated_bindings!(
     /// Items generated from rkm_accept_bindings.h.
@@ -100,12 +106,9 @@ module! {
 /// The module: the region and the device that exposes it.
 #[pin_data(PinnedDrop)]
 struct RkmAccept {
-    /// `/dev/rkm_accept`; deregistered first on unload.
+    /// `/dev/rkm_accept` and the region every open file shares; deregistered first on unload.
     #[pin]
-    misc: MiscDeviceRegistration<RegionFile>,
-    /// The region, shared with every open file; built before `misc` is registered, since an
-    /// open may come as soon as it is.
-    region: Arc<Region>,
+    misc: SharedRegistration<RegionFile>,
     /// `/sys/kernel/debug/rkm_accept/firmware`.
     #[pin]
     _firmware: DebugFile<()>,
@@ -114,13 +117,15 @@ struct RkmAccept {
 }
 
 impl kernel::InPlaceModule for RkmAccept {
-    fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
+    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         let debugfs = Dir::new(c"rkm_accept");
         try_pin_init!(Self {
-            region: load()?,
-            misc <- MiscDeviceRegistration::register(MiscDeviceOptions {
-                name: c"rkm_accept",
-            }),
+            misc <- SharedRegistration::register(
+                MiscDeviceOptions {
+                    name: c"rkm_accept",
+                },
+                load(module)?,
+            ),
             _firmware <- debugfs.read_callback_file(c"firmware", (), &firmware::show),
             _debugfs: debugfs,
         })
@@ -128,8 +133,8 @@ impl kernel::InPlaceModule for RkmAccept {
 }
 
 /// Checks the parameters and builds the region.
-fn load() -> Result<Arc<Region>> {
-    let config = Config::from_params()?;
+fn load(module: &'static ThisModule) -> Result<Arc<Region>> {
+    let config = Config::from_params(module)?;
     config::check_backend(config.backend)?;
     let region = Region::new(&config).inspect_err(|err| {
         if *err == ENOMEM {
@@ -151,7 +156,7 @@ impl PinnedDrop for RkmAccept {
     fn drop(self: Pin<&mut Self>) {
         // The module's code goes away after this: a queued accept-ahead must not outlive it.
         // Nothing can queue more, since no file of the module is open any more.
-        self.region.flush_ahead();
+        self.misc.shared().flush_ahead();
     }
 }
 
@@ -159,19 +164,20 @@ impl PinnedDrop for RkmAccept {
 struct RegionFile;
 
 #[vtable]
-impl MiscDevice for RegionFile {
+impl SharedMiscDevice for RegionFile {
+    type Shared = Arc<Region>;
     type Ptr = Arc<Region>;
 
-    fn open(_file: &File, misc: &MiscDeviceRegistration<Self>) -> Result<Arc<Region>> {
-        let misc = core::ptr::from_ref(misc).cast_mut();
-        // SAFETY: the only registration of `RegionFile` is the `misc` field of the module, which
-        // `misc_open()` keeps registered, and so alive, for the duration of the call.
-        let module = unsafe { &*kernel::container_of!(misc, RkmAccept, misc) };
-        Ok(module.region.clone())
+    fn open(_file: &File, misc: &SharedRegistration<Self>) -> Result<Arc<Region>> {
+        Ok(misc.shared().clone())
     }
 
     fn mmap(region: ArcBorrow<'_, Region>, file: &File, vma: &VmaNew) -> Result {
         mapping::mmap(region, file, vma)
+    }
+
+    fn fault(region: ArcBorrow<'_, Region>, vma: &VmaRef, fault: VmFault) -> VmFaultReason {
+        mapping::fault(region, vma, fault)
     }
 
     fn ioctl(region: ArcBorrow<'_, Region>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {

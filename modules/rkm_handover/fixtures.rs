@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Probes (test only): fixed states handed over under subtrees of their own,
-//! so that one kexec tests every fault and measures every size.
+//! Test fixtures, which debugfs and the log call probes: fixed states handed
+//! over under subtrees of their own, so that one kexec tests every fault and
+//! measures every size.
 //!
-//! A probe holds its name and a blob of a known pattern. Written to the
-//! debugfs file `probe`, a probe is handed over right away, intact or damaged
-//! by one fault; at load the module takes over every probe the previous
-//! kernel handed over and shows the outcomes in `probes`. The `bench_*`
-//! probes carry 1, 64 and 256 MiB, taken over by adopting their folios; the
-//! `copy_*` probes carry the same, taken over by copying them into new
-//! folios: `timings` shows what handing each over and taking it over cost.
+//! A fixture holds its name and a blob of a known pattern. Written to the
+//! debugfs file `probe`, a fixture is handed over right away, intact or
+//! damaged by one fault; at load the module takes over every fixture the
+//! previous kernel handed over and shows the outcomes in `probes`. The
+//! `bench_*` fixtures carry 1, 64 and 256 MiB, taken over by adopting their
+//! folios; the `copy_*` fixtures carry the same, taken over by copying them
+//! into new folios: `timings` shows what handing each over and taking it
+//! over cost.
 
 use core::fmt;
 
@@ -28,6 +30,7 @@ use kernel::{
 };
 
 use crate::{
+    debugfs::read_word, //
     handover::{
         self,
         format::{
@@ -46,11 +49,10 @@ use crate::{
         Restore,
         Sink, //
     },
-    read_word, //
 };
 
-/// A probe: what it is called and what it hands over.
-struct Kind {
+/// A fixture: what it is called and what it hands over.
+struct Fixture {
     /// The word written to `probe`.
     name: &'static str,
     /// The KHO subtree it is handed over as.
@@ -63,17 +65,17 @@ struct Kind {
     restore: Restore,
 }
 
-/// Blob of the fault probes: one folio of 16 pages.
+/// Blob of the fault fixtures: one folio of 16 pages.
 const SMALL: u64 = 64 << 10;
 
-/// A probe named `$name`, handed over as the subtree `rkm_handover.$name`,
+/// A fixture named `$name`, handed over as the subtree `rkm_handover.$name`,
 /// taken over by adopting its folios unless `$restore` says otherwise.
-macro_rules! probe {
+macro_rules! fixture {
     ($name:literal, $fault:expr, $blob_len:expr) => {
-        probe!($name, $fault, $blob_len, Restore::Adopt)
+        fixture!($name, $fault, $blob_len, Restore::Adopt)
     };
     ($name:literal, $fault:expr, $blob_len:expr, $restore:expr) => {
-        Kind {
+        Fixture {
             name: $name,
             subtree: kernel::c_str!(concat!("rkm_handover.", $name)),
             fault: $fault,
@@ -83,26 +85,26 @@ macro_rules! probe {
     };
 }
 
-/// Every probe. Each benchmark size is taken over both ways, adopted first.
-const PROBES: [Kind; 15] = [
-    probe!("intact", None, SMALL),
-    probe!("envelope_magic", Some(Fault::EnvelopeMagic), SMALL),
-    probe!("envelope_crc", Some(Fault::EnvelopeCrc), SMALL),
-    probe!("segment_address", Some(Fault::SegmentAddress), SMALL),
-    probe!("payload_magic", Some(Fault::PayloadMagic), SMALL),
-    probe!("header_crc", Some(Fault::HeaderCrc), SMALL),
-    probe!("data_crc", Some(Fault::DataCrc), SMALL),
-    probe!("record_count", Some(Fault::RecordCount), SMALL),
-    probe!("foreign_abi", Some(Fault::ForeignAbi), SMALL),
-    probe!("bench_1M", None, 1 << 20),
-    probe!("copy_1M", None, 1 << 20, Restore::Copy),
-    probe!("bench_64M", None, 64 << 20),
-    probe!("copy_64M", None, 64 << 20, Restore::Copy),
-    probe!("bench_256M", None, 256 << 20),
-    probe!("copy_256M", None, 256 << 20, Restore::Copy),
+/// Every fixture. Each benchmark size is taken over both ways, adopted first.
+const FIXTURES: [Fixture; 15] = [
+    fixture!("intact", None, SMALL),
+    fixture!("envelope_magic", Some(Fault::EnvelopeMagic), SMALL),
+    fixture!("envelope_crc", Some(Fault::EnvelopeCrc), SMALL),
+    fixture!("segment_address", Some(Fault::SegmentAddress), SMALL),
+    fixture!("payload_magic", Some(Fault::PayloadMagic), SMALL),
+    fixture!("header_crc", Some(Fault::HeaderCrc), SMALL),
+    fixture!("data_crc", Some(Fault::DataCrc), SMALL),
+    fixture!("record_count", Some(Fault::RecordCount), SMALL),
+    fixture!("foreign_abi", Some(Fault::ForeignAbi), SMALL),
+    fixture!("bench_1M", None, 1 << 20),
+    fixture!("copy_1M", None, 1 << 20, Restore::Copy),
+    fixture!("bench_64M", None, 64 << 20),
+    fixture!("copy_64M", None, 64 << 20, Restore::Copy),
+    fixture!("bench_256M", None, 256 << 20),
+    fixture!("copy_256M", None, 256 << 20, Restore::Copy),
 ];
 
-/// Byte `offset` of a probe's blob: a pattern the next kernel checks.
+/// Byte `offset` of a fixture's blob: a pattern the next kernel checks.
 pub(crate) fn pattern(offset: u64) -> u8 {
     (offset.wrapping_mul(7) ^ (offset >> 9)) as u8
 }
@@ -151,13 +153,13 @@ fn holds_pattern(blob: &Blob, len: u64) -> Result<bool> {
     Ok(true)
 }
 
-/// The state a probe hands over: its name and a blob.
-struct Probe {
-    kind: &'static Kind,
+/// The state a fixture hands over: its name and a blob.
+struct FixtureState {
+    fixture: &'static Fixture,
     blob: Arc<Blob>,
 }
 
-impl Producer for Probe {
+impl Producer for FixtureState {
     fn revision(&self) -> u64 {
         0
     }
@@ -167,20 +169,20 @@ impl Producer for Probe {
             key: Key::new(b"probe.blob").ok_or(EINVAL)?,
             item: Item::Blob(self.blob.clone()),
         })?;
-        sink.value(b"probe.name", self.kind.name.as_bytes())
+        sink.value(b"probe.name", self.fixture.name.as_bytes())
     }
 }
 
-/// The blob of a probe taken over, if it holds what it was given.
-fn intact_blob<'a>(entries: &'a [Entry], kind: &Kind) -> Option<&'a Blob> {
+/// The blob of a fixture taken over, if it holds what it was given.
+fn intact_blob<'a>(entries: &'a [Entry], fixture: &Fixture) -> Option<&'a Blob> {
     let [blob, name] = entries else {
         return None;
     };
     let (Item::Blob(blob), Item::Value(name)) = (&blob.item, &name.item) else {
         return None;
     };
-    let intact = name.as_bytes() == kind.name.as_bytes()
-        && holds_pattern(blob, kind.blob_len).unwrap_or(false);
+    let intact = name.as_bytes() == fixture.name.as_bytes()
+        && holds_pattern(blob, fixture.blob_len).unwrap_or(false);
     intact.then_some(blob)
 }
 
@@ -195,9 +197,9 @@ fn copy_nanos(blob: &Blob) -> Result<u64> {
     Ok(nanos)
 }
 
-/// What was found under a probe's subtree at load.
+/// What was found under a fixture's subtree at load.
 struct Found {
-    kind: &'static Kind,
+    fixture: &'static Fixture,
     outcome: Outcome,
     /// Whether the content is what was handed over, if it was taken over.
     intact: Option<bool>,
@@ -205,23 +207,23 @@ struct Found {
     restore_ns: u64,
 }
 
-/// A probe handed over by this kernel.
+/// A fixture handed over by this kernel.
 struct Published {
-    registration: Pin<KBox<Registration<Probe>>>,
+    registration: Pin<KBox<Registration<FixtureState>>>,
     prepared: Prepared,
     copy_ns: u64,
 }
 
-/// The probes found at load and those handed over since.
+/// The fixtures found at load and those handed over since.
 #[pin_data]
-pub(crate) struct Probes {
+pub(crate) struct Fixtures {
     found: KVec<Found>,
     #[pin]
     published: Mutex<KVec<Published>>,
 }
 
-impl Probes {
-    /// Takes over every probe the previous kernel handed over.
+impl Fixtures {
+    /// Takes over every fixture the previous kernel handed over.
     pub(crate) fn retrieve() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             found: Self::take_over()?,
@@ -230,28 +232,28 @@ impl Probes {
     }
 
     fn take_over() -> Result<KVec<Found>> {
-        let mut found = KVec::with_capacity(PROBES.len(), GFP_KERNEL)?;
-        for kind in PROBES.iter() {
+        let mut found = KVec::with_capacity(FIXTURES.len(), GFP_KERNEL)?;
+        for fixture in FIXTURES.iter() {
             let started = Instant::<Monotonic>::now();
-            let restored = handover::retrieve_as(kind.subtree, kind.restore);
+            let restored = handover::retrieve_as(fixture.subtree, fixture.restore);
             let restore_ns = nanos_since(started);
             let (outcome, intact) = match restored {
                 Ok(restored) => (
                     restored.outcome(),
-                    Some(intact_blob(&restored.entries, kind).is_some()),
+                    Some(intact_blob(&restored.entries, fixture).is_some()),
                 ),
                 Err(outcome) => (outcome, None),
             };
-            // One line per probe found; a reload finds them all taken.
+            // One line per fixture found; a reload finds them all taken.
             if !matches!(
                 outcome,
                 Outcome::Absent | Outcome::Missing | Outcome::Volatile | Outcome::TakenOver
             ) {
-                pr_info!("probe {} {}\n", kind.name, format_args!("{outcome}"));
+                pr_info!("probe {} {}\n", fixture.name, format_args!("{outcome}"));
             }
             found.push(
                 Found {
-                    kind,
+                    fixture,
                     outcome,
                     intact,
                     restore_ns,
@@ -262,30 +264,30 @@ impl Probes {
         Ok(found)
     }
 
-    /// Hands probe `name` over now.
+    /// Hands fixture `name` over now.
     fn publish(&self, name: &[u8]) -> Result {
-        let kind = PROBES
+        let fixture = FIXTURES
             .iter()
-            .find(|kind| kind.name.as_bytes() == name)
+            .find(|fixture| fixture.name.as_bytes() == name)
             .ok_or(EINVAL)?;
         let mut published = self.published.lock();
         if published
             .iter()
-            .any(|p| core::ptr::eq(p.registration.producer().kind, kind))
+            .any(|p| core::ptr::eq(p.registration.producer().fixture, fixture))
         {
             return Err(EEXIST);
         }
-        let blob = patterned_blob(kind.blob_len)?;
+        let blob = patterned_blob(fixture.blob_len)?;
         let copy_ns = copy_nanos(&blob)?;
-        let probe = Probe {
-            kind,
+        let state = FixtureState {
+            fixture,
             blob: Arc::new(blob, GFP_KERNEL)?,
         };
         let registration = KBox::pin_init(
-            Registration::new(kind.subtree, Generation::FIRST, Ok::<_, Error>(probe)),
+            Registration::new(fixture.subtree, Generation::FIRST, Ok::<_, Error>(state)),
             GFP_KERNEL,
         )?;
-        registration.inject(kind.fault);
+        registration.inject(fixture.fault);
         let prepared = registration.publish()?;
         published.push(
             Published {
@@ -299,17 +301,17 @@ impl Probes {
     }
 }
 
-/// `probe`: hands the probe named by the word written over.
-pub(crate) fn write_probe(probes: &Arc<Probes>, reader: &mut UserSliceReader) -> Result {
+/// `probe`: hands the fixture named by the word written over.
+pub(crate) fn write_probe(fixtures: &Arc<Fixtures>, reader: &mut UserSliceReader) -> Result {
     let mut buf = [0; 32];
-    probes.publish(read_word(reader, &mut buf)?)
+    fixtures.publish(read_word(reader, &mut buf)?)
 }
 
 /// `probes`: `<name> <outcome>[; content intact|differs]`, one line per
-/// probe.
-pub(crate) fn show_probes(probes: &Arc<Probes>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    for found in probes.found.iter() {
-        write!(f, "{} {}", found.kind.name, found.outcome)?;
+/// fixture.
+pub(crate) fn show_probes(fixtures: &Arc<Fixtures>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    for found in fixtures.found.iter() {
+        write!(f, "{} {}", found.fixture.name, found.outcome)?;
         match found.intact {
             Some(true) => writeln!(f, "; content intact")?,
             Some(false) => writeln!(f, "; content differs")?,
@@ -319,7 +321,7 @@ pub(crate) fn show_probes(probes: &Arc<Probes>, f: &mut fmt::Formatter<'_>) -> f
     Ok(())
 }
 
-/// `timings`: one line per probe taken over at load and per probe handed
+/// `timings`: one line per fixture taken over at load and per fixture handed
 /// over since, in nanoseconds (`copy_ns`: a copy of the blob into new
 /// folios):
 ///
@@ -327,23 +329,23 @@ pub(crate) fn show_probes(probes: &Arc<Probes>, f: &mut fmt::Formatter<'_>) -> f
 /// restored bench_64M blob_bytes 67108864 restore_ns 231000
 /// published bench_64M blob_bytes 67108864 area_bytes 824 publish_ns 95000 copy_ns 51000000
 /// ```
-pub(crate) fn show_timings(probes: &Arc<Probes>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    for found in probes.found.iter() {
+pub(crate) fn show_timings(fixtures: &Arc<Fixtures>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    for found in fixtures.found.iter() {
         if matches!(found.outcome, Outcome::Restored { .. }) {
             writeln!(
                 f,
                 "restored {} blob_bytes {} restore_ns {}",
-                found.kind.name, found.kind.blob_len, found.restore_ns
+                found.fixture.name, found.fixture.blob_len, found.restore_ns
             )?;
         }
     }
-    for published in probes.published.lock().iter() {
-        let kind = published.registration.producer().kind;
+    for published in fixtures.published.lock().iter() {
+        let fixture = published.registration.producer().fixture;
         writeln!(
             f,
             "published {} blob_bytes {} area_bytes {} publish_ns {} copy_ns {}",
-            kind.name,
-            kind.blob_len,
+            fixture.name,
+            fixture.blob_len,
             published.prepared.len,
             published.prepared.nanos,
             published.copy_ns
@@ -356,17 +358,17 @@ pub(crate) fn show_timings(probes: &Arc<Probes>, f: &mut fmt::Formatter<'_>) -> 
 mod tests {
     use super::*;
 
-    /// A fault probe goes by the name the `fault` file knows its fault by,
-    /// and every probe is handed over under `rkm_handover.<name>`.
+    /// A fault fixture goes by the name the `fault` file knows its fault by,
+    /// and every fixture is handed over under `rkm_handover.<name>`.
     #[test]
     fn probes_are_named_after_their_faults() {
-        for kind in PROBES.iter() {
-            if let Some(fault) = kind.fault {
-                assert_eq!(fault.name(), kind.name);
+        for fixture in FIXTURES.iter() {
+            if let Some(fault) = fixture.fault {
+                assert_eq!(fault.name(), fixture.name);
             }
             assert_eq!(
-                kind.subtree.to_bytes().strip_prefix(b"rkm_handover."),
-                Some(kind.name.as_bytes())
+                fixture.subtree.to_bytes().strip_prefix(b"rkm_handover."),
+                Some(fixture.name.as_bytes())
             );
         }
     }
@@ -375,8 +377,8 @@ mod tests {
     /// copied, so that both restores follow the same kexec.
     #[test]
     fn every_bench_size_has_a_copy_probe() {
-        for bench in PROBES.iter().filter(|k| k.name.starts_with("bench_")) {
-            let copy = PROBES
+        for bench in FIXTURES.iter().filter(|k| k.name.starts_with("bench_")) {
+            let copy = FIXTURES
                 .iter()
                 .find(|k| k.name.strip_prefix("copy_") == bench.name.strip_prefix("bench_"));
             assert!(matches!(bench.restore, Restore::Adopt));
@@ -386,7 +388,7 @@ mod tests {
         }
     }
 
-    /// The check of a probe taken over notices one byte changed.
+    /// The check of a fixture taken over notices one byte changed.
     #[test]
     fn pattern_check_notices_a_byte() {
         let len = (1 << 20) + 5;
