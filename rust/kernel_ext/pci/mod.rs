@@ -3,8 +3,9 @@
 //! PCI functions beyond a driver's own device, and a PCI driver with sysfs files and dynamic IDs.
 //!
 //! `kernel::pci` gives a driver its own device (`pci::Device`): IDs, BARs, IRQ vectors and its
-//! configuration space. It has no way to the rest of the hierarchy, and no access to the C
-//! `struct pci_dev` for the PCI core's other functions. This part adds:
+//! configuration space. It has no way to the rest of the hierarchy, no access to the C
+//! `struct pci_dev` for the PCI core's other functions, and its `pci::Adapter` registers the
+//! `struct pci_driver` with no `dev_groups` and no IDs but its table. This part adds:
 //!
 //! - [`Function`]: a `struct pci_dev` of this part's own, with the PCI core functions that reset a
 //!   device from the bridge above it, as `pci_reset_secondary_bus()` and
@@ -14,8 +15,8 @@
 //!   Secondary Bus Reset ([`SecondaryBusReset`]). A bound `Function` gives the kernel crate's
 //!   `pci::Device` of the same function ([`Function::as_pci`]).
 //! - [`Registration`]: the kernel crate's PCI driver registration, with the files of a
-//!   [`DeviceFiles`] table as the driver's `dev_groups`, whose callbacks get the device as a
-//!   `Function<Bound>`, and IDs added at run time ([`Registration::add_id`]), as the driver's
+//!   [`DeviceFiles`] table as the driver's `dev_groups` (their callbacks may take the device as a
+//!   `Function<Bound>`), and IDs added at run time ([`Registration::add_id`]), as the driver's
 //!   `new_id` file adds them.
 //!
 //! A `Function` comes only from C: from a sysfs callback of the driver's files, or from the
@@ -148,9 +149,10 @@ impl Function {
     pub fn upstream_bridge(&self) -> Option<ARef<Function>> {
         // SAFETY: `self` is a valid `struct pci_dev`.
         let bridge = unsafe { ffi::pci_shim_upstream_bridge(self.as_raw()) };
-        // SAFETY: the bridge is the parent of the function's `struct device`, which holds a
-        // reference to it, so it is a valid `struct pci_dev` while `self` is. The `ARef` takes
-        // a reference of its own.
+        // SAFETY: the bridge is the `self` of the function's bus: the function holds a
+        // reference to its bus (a Virtual Function to its Physical Function first), and the bus
+        // one to its bridge, so the bridge is a valid `struct pci_dev` while `self` is. The
+        // `ARef` takes a reference of its own.
         let bridge = unsafe { bridge.cast::<Function>().as_ref() }?;
         Some(bridge.into())
     }
@@ -160,8 +162,9 @@ impl Function {
     pub fn root_port(&self) -> Option<&Function> {
         // SAFETY: `self` is a valid `struct pci_dev`.
         let root = unsafe { ffi::pci_shim_find_root_port(self.as_raw()) };
-        // SAFETY: the Root Port is an ancestor of the function, which holds a reference to its
-        // parent, and so on up: it is a valid `struct pci_dev` while `self` is.
+        // SAFETY: the Root Port is found through `pci_upstream_bridge()` from bridge to bridge,
+        // each valid while the function below it is (see `upstream_bridge()`): it is a valid
+        // `struct pci_dev` while `self` is.
         unsafe { root.cast::<Function>().as_ref() }
     }
 
@@ -183,8 +186,9 @@ impl Function {
 
     /// Returns whether the function is in a slot that a hotplug driver controls.
     pub fn in_hotplug_slot(&self) -> bool {
-        // SAFETY: `self` is a valid `struct pci_dev`; its slot, when it has one, lives as long
-        // as the function.
+        // SAFETY: `self` is a valid `struct pci_dev`. Its `slot` is cleared before the slot is
+        // freed (`pci_slot_release()`), when the slot's hotplug controller goes; the PCI core's
+        // own reset reads it so as well, without a lock (`pci_dev_reset_slot_function()`).
         unsafe {
             let slot = (*self.as_raw()).slot;
             !slot.is_null() && !(*slot).hotplug.is_null()
@@ -304,6 +308,7 @@ unsafe extern "C" fn count_function(_dev: *mut bindings::pci_dev, count: *mut c_
 /// # Invariants
 ///
 /// `function`'s configuration accesses are locked (`pci_cfg_access_lock()`) by this lock.
+#[must_use = "user space gets the configuration space back when the lock drops"]
 pub struct ConfigAccessLock<'a> {
     function: &'a Function,
 }
@@ -359,6 +364,7 @@ const BUS_RESET: u16 = bindings::PCI_BRIDGE_CTL_BUS_RESET as u16;
 /// Secondary Bus Reset asserted on a bridge; see [`ConfigAccessLock::assert_secondary_bus_reset`].
 ///
 /// PCI r3.0 sec 7.6.4.2 requires it to stay set 1 ms at least.
+#[must_use = "the reset is cleared when this drops"]
 pub struct SecondaryBusReset<'a> {
     function: &'a Function,
     /// Bridge Control before the reset.

@@ -39,6 +39,7 @@ use kernel::{
         self,
         BoundInternal, //
     },
+    error::from_result,
     ffi::c_char,
     page::PAGE_SIZE,
     prelude::*,
@@ -212,27 +213,33 @@ impl<D, B> Group<D, B> {
     }
 }
 
-/// Returns the file of `attr`, the driver's data of `dev` and `dev` as a `B`.
+/// Returns the callback that `pick` takes from the file of `attr`, the driver's data of `dev`, and
+/// `dev` as a `B`.
+///
+/// `EIO` when the file has no such callback, as the driver core's `dev_attr_show()` and
+/// `dev_attr_store()` return then; `ENODEV` when `dev` is no `B`.
 ///
 /// # Safety
 ///
-/// `attr` is the attribute of a [`File<D, B>`] and `dev` a device it is a file of: the `attr` and
-/// `dev` that sysfs passes to `show()` or `store()` of a file of a [`Group<D, B>`] registered as
-/// [`Group::dev_groups`] requires. The results live as long as the callback runs.
-unsafe fn callee<'a, D: 'static, B: FromDevice + 'static>(
+/// `attr` and `dev` are what sysfs passes to `show()` or `store()` of a file of a
+/// [`Group<D, B>`] named in the `dev_groups` of a driver as [`Group::dev_groups`] requires. The
+/// results live as long as that callback runs.
+unsafe fn callee<'a, D: 'static, B: FromDevice + 'static, C>(
     dev: *mut bindings::device,
     attr: *mut bindings::device_attribute,
-) -> Option<(&'a File<D, B>, &'a D, &'a B)> {
+    pick: fn(&File<D, B>) -> Option<C>,
+) -> Result<(C, &'a D, &'a B)> {
     // SAFETY: `attr` is the `attr` field of a `File<D, B>`, which is static (the caller's
     // promise).
     let file = unsafe { &*container_of!(Opaque::cast_from(attr).cast_mut(), File<D, B>, attr) };
+    let callback = pick(file).ok_or(EIO)?;
     // SAFETY: `dev` is bound to the driver whose `dev_groups` name the file; its drvdata is a
     // `Pin<KBox<D>>`, set before the files were created and freed only after they were removed,
     // which waits for their callbacks (the caller's promise).
     let data = unsafe { device::Device::<BoundInternal>::from_raw(dev).drvdata_borrow::<D>() };
     // SAFETY: `dev` is valid and bound while the callback runs (as above).
-    let device = unsafe { B::from_device(dev) }?;
-    Some((file, data.get_ref(), device))
+    let device = unsafe { B::from_device(dev) }.ok_or(ENODEV)?;
+    Ok((callback, data.get_ref(), device))
 }
 
 /// `show()` of every readable file.
@@ -246,21 +253,15 @@ unsafe extern "C" fn show_file<D: 'static, B: FromDevice + 'static>(
     attr: *mut bindings::device_attribute,
     buf: *mut c_char,
 ) -> isize {
-    // SAFETY: the caller's promise.
-    let Some((file, data, device)) = (unsafe { callee::<D, B>(dev, attr) }) else {
-        return ENODEV.to_errno() as isize;
-    };
-    // What the driver core's `dev_attr_show()` returns for a file without `show()`.
-    let Some(show) = file.show else {
-        return EIO.to_errno() as isize;
-    };
-    // SAFETY: sysfs hands `show()` a buffer of a page (the caller's promise).
-    let page = unsafe { slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE_SIZE) };
-    let mut out = Formatter::new(page);
-    match show(data, device, &mut out) {
-        Ok(()) => out.bytes_written() as isize,
-        Err(fmt::Error) => EINVAL.to_errno() as isize,
-    }
+    from_result(|| {
+        // SAFETY: the caller's promise.
+        let (show, data, device) = unsafe { callee(dev, attr, |file: &File<D, B>| file.show) }?;
+        // SAFETY: sysfs hands `show()` a buffer of a page (the caller's promise).
+        let page = unsafe { slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE_SIZE) };
+        let mut out = Formatter::new(page);
+        show(data, device, &mut out).map_err(|fmt::Error| EINVAL)?;
+        Ok(isize::try_from(out.bytes_written())?)
+    })
 }
 
 /// `store()` of every writable file.
@@ -275,20 +276,14 @@ unsafe extern "C" fn store_file<D: 'static, B: FromDevice + 'static>(
     buf: *const c_char,
     count: usize,
 ) -> isize {
-    // SAFETY: the caller's promise.
-    let Some((file, data, device)) = (unsafe { callee::<D, B>(dev, attr) }) else {
-        return ENODEV.to_errno() as isize;
-    };
-    // What the driver core's `dev_attr_store()` returns for a file without `store()`.
-    let Some(store) = file.store else {
-        return EIO.to_errno() as isize;
-    };
-    // SAFETY: sysfs hands `store()` `count` bytes at `buf` (the caller's promise).
-    let input = unsafe { slice::from_raw_parts(buf.cast::<u8>(), count) };
-    match store(data, device, input) {
-        Ok(()) => count as isize,
-        Err(e) => e.to_errno() as isize,
-    }
+    from_result(|| {
+        // SAFETY: the caller's promise.
+        let (store, data, device) = unsafe { callee(dev, attr, |file: &File<D, B>| file.store) }?;
+        // SAFETY: sysfs hands `store()` the `count` bytes at `buf` (the caller's promise).
+        let input = unsafe { slice::from_raw_parts(buf.cast::<u8>(), count) };
+        store(data, device, input)?;
+        Ok(isize::try_from(count)?)
+    })
 }
 
 /// Declares the sysfs files of each device a driver binds: a type that implements
