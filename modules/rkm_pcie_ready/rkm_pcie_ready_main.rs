@@ -49,13 +49,13 @@ module! {
 const DRIVER_NAME: &CStr = c"rkm_pcie_ready";
 
 /// The PCI driver with its sysfs files.
-type Driver = Registration<ReadyDriver, files::Files>;
+type DriverRegistration = Registration<ReadyDriver, files::Files>;
 
 /// The module: the PCI driver, with the device of the `id` parameter added to its IDs.
 #[pin_data]
 struct RkmPcieReady {
     #[pin]
-    driver: Driver,
+    driver: DriverRegistration,
 }
 
 impl kernel::InPlaceModule for RkmPcieReady {
@@ -97,7 +97,7 @@ impl pci::Driver for ReadyDriver {
 ///
 /// The driver's `new_id` file would refuse this ID: its `driver_data` is 0, where it accepts only
 /// that of an ID table entry (Documentation/rkm_pcie_ready.rst).
-fn add_id(driver: &Driver, id: u32) -> Result {
+fn add_id(driver: &DriverRegistration, id: u32) -> Result {
     if id == 0 {
         return Ok(());
     }

@@ -60,12 +60,10 @@ use kernel::{
     ThisModule, //
 };
 
-use super::{
-    pci_ffi as ffi,
-    sysfs::{
-        DeviceFiles,
-        FromDevice, //
-    },
+use super::pci_ffi as ffi;
+use crate::kernel_ext::sysfs::{
+    DeviceFiles,
+    FromDevice, //
 };
 
 /// A PCI function: the C `struct pci_dev`.
