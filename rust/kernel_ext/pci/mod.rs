@@ -119,7 +119,8 @@ impl FromDevice for Function<Bound> {
             return None;
         }
         // SAFETY: a device on the PCI bus is the `dev` field of a `struct pci_dev`, which is
-        // valid and bound for `'a` as `dev` is (the caller's promise). INVARIANT: so.
+        // valid and bound for `'a` as `dev` is (the caller's promise).
+        // INVARIANT: so the `Function<Bound>` is valid and bound for as long as it is borrowed.
         Some(unsafe { &*container_of!(dev, bindings::pci_dev, dev).cast::<Self>() })
     }
 }
