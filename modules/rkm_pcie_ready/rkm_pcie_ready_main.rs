@@ -13,20 +13,20 @@
 //! Documentation/rkm_pcie_ready.rst describes the files, their errors and the policies.
 
 use kernel::{
-    bindings,
     device::Core,
-    driver,
-    error::to_result,
     pci,
     prelude::*, //
 };
+
+use kernel_ext::pci::Registration;
 
 #[path = "kernel_ext_generated.rs"]
 pub mod kernel_ext;
 
 mod files;
-mod port;
+mod report;
 mod reset;
+mod reset_port;
 
 #[path = "../../rust/pcie_ready/src/readiness/mod.rs"]
 pub mod readiness;
@@ -48,19 +48,22 @@ module! {
 /// The driver, registered under this name on the PCI bus.
 const DRIVER_NAME: &CStr = c"rkm_pcie_ready";
 
+/// The PCI driver with its sysfs files.
+type DriverRegistration = Registration<ReadyDriver, files::Files>;
+
 /// The module: the PCI driver, with the device of the `id` parameter added to its IDs.
 #[pin_data]
 struct RkmPcieReady {
     #[pin]
-    driver: driver::Registration<pci::Adapter<ReadyDriver>>,
+    driver: DriverRegistration,
 }
 
 impl kernel::InPlaceModule for RkmPcieReady {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            driver <- driver::Registration::new(DRIVER_NAME, module),
+            driver <- Registration::new(DRIVER_NAME, module),
             _: {
-                add_id(module_parameters::id.value())?;
+                add_id(&driver, module_parameters::id.value())?;
             },
         })
     }
@@ -87,10 +90,6 @@ impl pci::Driver for ReadyDriver {
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
         reset::ReadyDevice::new(pdev)
     }
-
-    fn unbind<'bound>(_pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
-        this.stop();
-    }
 }
 
 /// Adds the device named by the `id` parameter to the driver's IDs; the driver then probes it if
@@ -98,29 +97,16 @@ impl pci::Driver for ReadyDriver {
 ///
 /// The driver's `new_id` file would refuse this ID: its `driver_data` is 0, where it accepts only
 /// that of an ID table entry (Documentation/rkm_pcie_ready.rst).
-fn add_id(id: u32) -> Result {
+fn add_id(driver: &DriverRegistration, id: u32) -> Result {
     if id == 0 {
         return Ok(());
     }
-    let (vendor, device) = (id >> 16, id & 0xffff);
+    let [vendor_high, vendor_low, device_high, device_low] = id.to_be_bytes();
+    let vendor = u16::from_be_bytes([vendor_high, vendor_low]);
     // No device has these vendor IDs: 0xffff is what a read of an absent device returns.
     if vendor == 0 || vendor == 0xffff {
         pr_err!("id={id:#010x}: no such vendor ID {vendor:#06x}\n");
         return Err(EINVAL);
     }
-    // SAFETY: `DRIVER_NAME` is NUL-terminated and `pci_bus_type` is the PCI bus, registered at
-    // boot; `driver_find()` only looks the name up in the bus's list of drivers.
-    let drv = unsafe {
-        bindings::driver_find(DRIVER_NAME.as_char_ptr(), &raw const bindings::pci_bus_type)
-    };
-    if drv.is_null() {
-        return Err(ENODEV);
-    }
-    // SAFETY: the driver of that name on the PCI bus is the one this module has just registered,
-    // so `drv` is the `driver` field of a `struct pci_driver`.
-    let pci_drv = unsafe { kernel::container_of!(drv, bindings::pci_driver, driver) };
-    let any = bindings::PCI_ANY_ID as u32;
-    // SAFETY: `pci_drv` is registered until the module's `Registration` drops, which is after
-    // this call; `pci_unregister_driver()` frees the ID again.
-    to_result(unsafe { bindings::pci_add_dynid(pci_drv, vendor, device, any, any, 0, 0, 0) })
+    driver.add_id(vendor, u16::from_be_bytes([device_high, device_low]))
 }

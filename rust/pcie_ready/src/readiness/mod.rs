@@ -20,23 +20,26 @@
 //! the port type ([`PortKind`]), Immediate Readiness ([`immediate_readiness`]) and Readiness
 //! Time Reporting ([`ExtCapHeader`], [`ReadinessTimes`]).
 
+mod conversation;
 mod engine;
-mod kernel;
+mod kernel_wait;
 mod link;
 mod names;
 mod poll;
 mod record;
 mod self_report;
-mod spec;
+mod spec_wait;
 mod topology;
 
 pub use self::{
-    engine::{
+    conversation::{
         Action,
-        Policy,
-        Readiness,
         Response,
         Verdict, //
+    },
+    engine::{
+        Policy,
+        Readiness, //
     },
     link::{
         link_active,
@@ -58,7 +61,7 @@ pub use self::{
         READINESS_TIME_REPORTING_1,
         READINESS_TIME_REPORTING_ID, //
     },
-    spec::SpecTiming,
+    spec_wait::SpecTiming,
     topology::{
         bus_max_d3cold_delay,
         Path,

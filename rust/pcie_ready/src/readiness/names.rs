@@ -6,12 +6,10 @@
 //! not change.
 
 use super::{
-    engine::{
-        Policy,
-        Verdict, //
-    },
-    spec::SpecTiming,
-    topology::Path,
+    conversation::Verdict,
+    engine::Policy,
+    spec_wait::SpecTiming,
+    topology::Path, //
 };
 
 impl Policy {

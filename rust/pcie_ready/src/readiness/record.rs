@@ -3,7 +3,7 @@
 //! What a wait did: counters kept by the engine, and every step handed to a sink.
 
 use super::{
-    engine::{
+    conversation::{
         Action,
         Response, //
     },

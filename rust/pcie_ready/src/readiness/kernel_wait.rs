@@ -5,7 +5,7 @@
 //! What it follows and where it departs are listed on [`Policy::Kernel`](super::Policy::Kernel).
 
 use super::{
-    engine::{
+    conversation::{
         Action,
         Event,
         Verdict, //

@@ -5,7 +5,7 @@
 //! The rules are listed on [`Policy::Spec`](super::Policy::Spec).
 
 use super::{
-    engine::{
+    conversation::{
         Action,
         Event,
         Verdict, //
