@@ -55,24 +55,6 @@ __rkm_shim void guard_shim_raw_spin_unlock(raw_spinlock_t *lock)
 	raw_spin_unlock(lock);
 }
 
-__rkm_shim unsigned long guard_shim_raw_spin_lock_irqsave(raw_spinlock_t *lock)
-{
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(lock, flags);
-	return flags;
-}
-
-__rkm_shim int guard_shim_raw_spin_trylock_irqsave(raw_spinlock_t *lock, unsigned long *flags)
-{
-	return raw_spin_trylock_irqsave(lock, *flags);
-}
-
-__rkm_shim void guard_shim_raw_spin_unlock_irqrestore(raw_spinlock_t *lock, unsigned long flags)
-{
-	raw_spin_unlock_irqrestore(lock, flags);
-}
-
 __rkm_shim void guard_shim_raw_spin_assert_held(raw_spinlock_t *lock)
 {
 	lockdep_assert_held(lock);

@@ -26,9 +26,6 @@ void guard_shim_raw_spin_lock_init(raw_spinlock_t *lock, const char *name,
 void guard_shim_raw_spin_lock(raw_spinlock_t *lock);
 int guard_shim_raw_spin_trylock(raw_spinlock_t *lock);
 void guard_shim_raw_spin_unlock(raw_spinlock_t *lock);
-unsigned long guard_shim_raw_spin_lock_irqsave(raw_spinlock_t *lock);
-int guard_shim_raw_spin_trylock_irqsave(raw_spinlock_t *lock, unsigned long *flags);
-void guard_shim_raw_spin_unlock_irqrestore(raw_spinlock_t *lock, unsigned long flags);
 void guard_shim_raw_spin_assert_held(raw_spinlock_t *lock);
 
 void guard_shim_spin_lock_bh(spinlock_t *lock);

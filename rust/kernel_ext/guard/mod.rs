@@ -95,7 +95,6 @@ pub use self::{
         RawSpinLockBackend,
         RawSpinLockExt,
         RawSpinLockGuard,
-        RawSpinLockIrqSaveBackend,
         RawSpinLockIrqSaveGuard,
         SpinLockBh,
         SpinLockBhBackend,

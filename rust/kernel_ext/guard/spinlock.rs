@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! `raw_spinlock_t` and `spin_lock_bh()` as backends of the kernel crate's `Lock`, so their
-//! guards are the kernel crate's `Guard` (`guard(raw_spinlock)`, `guard(raw_spinlock_irqsave)`
-//! and `guard(spinlock_bh)` in C).
+//! guards are the kernel crate's `Guard` (`guard(raw_spinlock)` and `guard(spinlock_bh)` in C),
+//! and `guard(raw_spinlock_irqsave)`: that guard and the interrupt state saved before it.
 
-use super::ffi;
+use super::{
+    context::{
+        local_irq_save,
+        IrqSaveGuard, //
+    },
+    ffi,
+};
+use core::ops::{
+    Deref,
+    DerefMut, //
+};
 use kernel::{
     bindings,
-    ffi::{
-        c_char,
-        c_ulong, //
-    },
+    ffi::c_char,
     sync::lock::{
         Backend,
         Guard,
@@ -26,9 +33,6 @@ pub type RawSpinLock<T> = Lock<T, RawSpinLockBackend>;
 
 /// Guard of a [`RawSpinLock`].
 pub type RawSpinLockGuard<'a, T> = Guard<'a, T, RawSpinLockBackend>;
-
-/// Guard of a [`RawSpinLock`] taken with [`RawSpinLockExt::lock_irqsave`].
-pub type RawSpinLockIrqSaveGuard<'a, T> = Guard<'a, T, RawSpinLockIrqSaveBackend>;
 
 /// Makes a [`RawSpinLock`] with a lockdep class of its own; the name defaults to the call site.
 #[macro_export]
@@ -96,47 +100,6 @@ unsafe impl Backend for RawSpinLockBackend {
     }
 }
 
-/// `raw_spin_lock_irqsave()` and `raw_spin_unlock_irqrestore()`; the guard keeps the flags.
-pub struct RawSpinLockIrqSaveBackend;
-
-// SAFETY: As for `RawSpinLockBackend`; `relock` (the default) saves the interrupt state anew.
-unsafe impl Backend for RawSpinLockIrqSaveBackend {
-    type State = bindings::raw_spinlock_t;
-    type GuardState = c_ulong;
-
-    #[inline]
-    unsafe fn init(ptr: *mut Self::State, name: *const c_char, key: *mut bindings::lock_class_key) {
-        // SAFETY: The caller passes a writable lock and a name and key that live forever.
-        unsafe { ffi::guard_shim_raw_spin_lock_init(ptr, name, key) }
-    }
-
-    #[inline]
-    unsafe fn lock(ptr: *mut Self::State) -> Self::GuardState {
-        // SAFETY: The caller guarantees `init` was called.
-        unsafe { ffi::guard_shim_raw_spin_lock_irqsave(ptr) }
-    }
-
-    #[inline]
-    unsafe fn try_lock(ptr: *mut Self::State) -> Option<Self::GuardState> {
-        let mut flags: c_ulong = 0;
-        // SAFETY: The caller guarantees `init` was called; `flags` is writable.
-        let taken = unsafe { ffi::guard_shim_raw_spin_trylock_irqsave(ptr, &mut flags) } != 0;
-        taken.then_some(flags)
-    }
-
-    #[inline]
-    unsafe fn unlock(ptr: *mut Self::State, flags: &Self::GuardState) {
-        // SAFETY: The caller owns the lock and `flags` came from taking it on this CPU.
-        unsafe { ffi::guard_shim_raw_spin_unlock_irqrestore(ptr, *flags) }
-    }
-
-    #[inline]
-    unsafe fn assert_is_held(ptr: *mut Self::State) {
-        // SAFETY: The caller guarantees `init` was called.
-        unsafe { assert_raw_held(ptr) }
-    }
-}
-
 /// Taking a [`RawSpinLock`] with local interrupts saved and disabled.
 pub trait RawSpinLockExt<T: ?Sized> {
     /// Saves and disables local interrupts and takes the lock; the guard releases the lock and
@@ -151,18 +114,53 @@ pub trait RawSpinLockExt<T: ?Sized> {
 impl<T: ?Sized> RawSpinLockExt<T> for RawSpinLock<T> {
     #[inline]
     fn lock_irqsave(&self) -> RawSpinLockIrqSaveGuard<'_, T> {
-        // SAFETY: Both backends have `raw_spinlock_t` as their state and differ only in how they
-        // take it; `Lock` is `#[repr(C)]`, so the two lock types have the same layout. The kernel
-        // crate's `SpinLockIrq::lock_with` makes the same conversion.
-        let irqsave: &Lock<T, RawSpinLockIrqSaveBackend> = unsafe { core::mem::transmute(self) };
-        irqsave.lock()
+        let irq = local_irq_save();
+        RawSpinLockIrqSaveGuard {
+            guard: self.lock(),
+            _irq: irq,
+        }
     }
 
     #[inline]
     fn try_lock_irqsave(&self) -> Option<RawSpinLockIrqSaveGuard<'_, T>> {
-        // SAFETY: As in `lock_irqsave`.
-        let irqsave: &Lock<T, RawSpinLockIrqSaveBackend> = unsafe { core::mem::transmute(self) };
-        irqsave.try_lock()
+        // On failure `irq` drops here: the interrupt state is restored.
+        let irq = local_irq_save();
+        Some(RawSpinLockIrqSaveGuard {
+            guard: self.try_lock()?,
+            _irq: irq,
+        })
+    }
+}
+
+/// Guard of a [`RawSpinLock`] taken with [`RawSpinLockExt::lock_irqsave`]: the lock's guard,
+/// then the interrupt state saved before it was taken.
+///
+/// `raw_spin_lock_irqsave()` is `local_irq_save()` then `raw_spin_lock()`, and so is this
+/// guard. On drop the lock is released, then interrupts are restored; C restores them before the
+/// `preempt_enable()` of the unlock, this guard after it, so a reschedule that became due while
+/// the lock was held waits for the next preemption point instead of happening at the unlock.
+pub struct RawSpinLockIrqSaveGuard<'a, T: ?Sized> {
+    // Fields drop in order: the lock, then the interrupt state.
+    guard: RawSpinLockGuard<'a, T>,
+    _irq: IrqSaveGuard,
+}
+
+impl<T: ?Sized> Deref for RawSpinLockIrqSaveGuard<'_, T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T: ?Sized> DerefMut for RawSpinLockIrqSaveGuard<'_, T>
+where
+    T: Unpin,
+{
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
     }
 }
 
