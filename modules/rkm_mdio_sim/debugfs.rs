@@ -46,7 +46,7 @@ use crate::emulator::{
     SimPhy, //
 };
 use crate::mac::PortLink;
-use crate::phy_model::{
+use crate::emulation::{
     regs::dp83tg720::SQI_MAX,
     text::{
         self,

@@ -16,7 +16,7 @@ use kernel::{
 };
 
 use crate::kernel_ext::mdio;
-use crate::phy_model::{
+use crate::emulation::{
     Access,
     Model,
     Phy,

@@ -37,7 +37,7 @@ use crate::kernel_ext::{
         ParentDriver, //
     },
 };
-use crate::phy_model::Model;
+use crate::emulation::Model;
 
 /// Name of the platform driver and devices that parent the netdevs.
 pub(crate) const PARENT_NAME: &CStr = c"rkm_mdio_sim";

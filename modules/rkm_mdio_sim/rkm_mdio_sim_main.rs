@@ -27,8 +27,8 @@ mod debugfs;
 mod emulator;
 mod mac;
 
-#[path = "../../rust/phy_model/src/phy_model/mod.rs"]
-pub mod phy_model;
+#[path = "../../rust/phy_model/src/emulation/mod.rs"]
+pub mod emulation;
 
 use kernel::{
     debugfs::Scope,
@@ -43,7 +43,7 @@ use kernel_ext::{
     netdev::ParentDriver, //
 };
 use mac::Port;
-use phy_model::Model;
+use emulation::Model;
 
 #[path = "kernel_ext_generated.rs"]
 pub mod kernel_ext;

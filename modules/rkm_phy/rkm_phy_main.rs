@@ -18,7 +18,7 @@ mod dp83tg720;
 
 #[path = "../../rust/phy_model/src/dp83tg720/mod.rs"]
 pub mod dp83tg720_logic;
-#[path = "../../rust/phy_model/src/phy_model/oa_tdr.rs"]
+#[path = "../../rust/phy_model/src/emulation/oa_tdr.rs"]
 pub mod oa_tdr;
 
 #[path = "kernel_ext_generated.rs"]

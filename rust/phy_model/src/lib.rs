@@ -4,11 +4,11 @@
 //! decisions of the rkm DP83TG720 driver.
 //!
 //! Each module lives in its own folder so that a kernel module can compile
-//! the same sources with `#[path = ".../src/phy_model/mod.rs"] pub mod phy_model;`.
+//! the same sources with `#[path = ".../src/emulation/mod.rs"] pub mod emulation;`.
 
 #![no_std]
 
 pub mod dp83tg720;
-pub mod phy_model;
+pub mod emulation;
 
-pub use phy_model::*;
+pub use emulation::*;
