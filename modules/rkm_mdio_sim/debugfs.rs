@@ -41,11 +41,6 @@ use kernel::{
     uaccess::UserSliceReader, //
 };
 
-use crate::emulator::{
-    Emulator,
-    SimPhy, //
-};
-use crate::mac::PortLink;
 use crate::emulation::{
     regs::dp83tg720::SQI_MAX,
     text::{
@@ -60,6 +55,11 @@ use crate::emulation::{
     Partner,
     Phy, //
 };
+use crate::emulator::{
+    Emulator,
+    SimPhy, //
+};
+use crate::mac::PortLink;
 
 /// The longest autonegotiation delay accepted, in milliseconds.
 const MAX_AN_DELAY_MS: u32 = 60_000;

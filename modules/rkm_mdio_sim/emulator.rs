@@ -15,13 +15,13 @@ use kernel::{
     },
 };
 
-use crate::kernel_ext::mdio;
 use crate::emulation::{
     Access,
     Model,
     Phy,
     Trace, //
 };
+use crate::kernel_ext::mdio;
 
 /// One PHY on the bus with the record of what was done to it.
 pub(crate) struct SimPhy {

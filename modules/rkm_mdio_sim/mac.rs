@@ -24,6 +24,7 @@ use kernel::{
     sync::Arc, //
 };
 
+use crate::emulation::Model;
 use crate::kernel_ext::{
     mdio,
     netdev::{
@@ -37,7 +38,6 @@ use crate::kernel_ext::{
         ParentDriver, //
     },
 };
-use crate::emulation::Model;
 
 /// Name of the platform driver and devices that parent the netdevs.
 pub(crate) const PARENT_NAME: &CStr = c"rkm_mdio_sim";
