@@ -37,13 +37,13 @@ use kernel::{
 };
 
 use debugfs::PortFiles;
+use emulation::Model;
 use emulator::Emulator;
 use kernel_ext::{
     mdio,
     netdev::ParentDriver, //
 };
 use mac::Port;
-use emulation::Model;
 
 #[path = "kernel_ext_generated.rs"]
 pub mod kernel_ext;
