@@ -106,7 +106,7 @@ struct Kho {
 
 impl Kho {
     fn probe() -> Self {
-        // SAFETY: both read flags set during boot; they have no preconditions.
+        // SAFETY: Both read flags set during boot; they have no preconditions.
         let (enabled, boot) = unsafe { (ffi_ext::kho_is_enabled(), ffi_ext::is_kho_boot()) };
         Self { enabled, boot }
     }

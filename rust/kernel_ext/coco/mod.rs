@@ -32,7 +32,7 @@ pub use self::table::UnacceptedTable;
 /// Returns `true` in an Intel TDX guest (`CC_ATTR_GUEST_MEM_ENCRYPT` and
 /// `X86_FEATURE_TDX_GUEST`).
 pub fn tdx_guest() -> bool {
-    // SAFETY: both only read flags set at boot.
+    // SAFETY: Both only read flags set at boot.
     unsafe {
         bindings::cc_platform_has(bindings::cc_attr_CC_ATTR_GUEST_MEM_ENCRYPT)
             && ffi::coco_shim_tdx_guest()
@@ -41,14 +41,14 @@ pub fn tdx_guest() -> bool {
 
 /// Returns `true` in an AMD SEV-SNP guest (`CC_ATTR_GUEST_SEV_SNP`).
 pub fn snp_guest() -> bool {
-    // SAFETY: only reads flags set at boot.
+    // SAFETY: Only reads flags set at boot.
     unsafe { bindings::cc_platform_has(bindings::cc_attr_CC_ATTR_GUEST_SEV_SNP) }
 }
 
 /// Returns the number of pages of memory the kernel has not accepted yet (`NR_UNACCEPTED`), 0
 /// without `CONFIG_UNACCEPTED_MEMORY`.
 pub fn unaccepted_pages() -> usize {
-    // SAFETY: reads a counter; no preconditions.
+    // SAFETY: Reads a counter; no preconditions.
     unsafe { ffi::coco_shim_nr_unaccepted() }
 }
 

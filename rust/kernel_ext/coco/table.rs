@@ -32,9 +32,9 @@ pub struct UnacceptedTable<'a> {
 impl UnacceptedTable<'static> {
     /// Returns the table the firmware handed the kernel, if any.
     pub fn firmware() -> Option<Self> {
-        // SAFETY: no preconditions.
+        // SAFETY: No preconditions.
         let table = unsafe { ffi::coco_shim_efi_get_unaccepted_table() };
-        // INVARIANT: the kernel keeps the firmware's table, its bitmap included, reserved and
+        // INVARIANT: The kernel keeps the firmware's table, its bitmap included, reserved and
         // mapped for as long as it runs, and never writes the header after boot.
         Some(Self {
             table: NonNull::new(table.cast_mut())?,
@@ -72,7 +72,7 @@ impl<'a> UnacceptedTable<'a> {
 
     /// Returns the header.
     fn header(&self) -> &ffi::efi_unaccepted_memory {
-        // SAFETY: by the type invariants the header is valid and not written during `'a`.
+        // SAFETY: By the type invariants the header is valid and not written during `'a`.
         unsafe { self.table.as_ref() }
     }
 
@@ -104,7 +104,7 @@ impl<'a> UnacceptedTable<'a> {
     pub fn bitmap(&self, flags: Flags) -> Option<KVVec<u64>> {
         let size = usize::try_from(self.size()).ok()?;
         let mut words = KVVec::from_elem(0u64, size.div_ceil(8), flags).ok()?;
-        // SAFETY: by the type invariants `table` points to a valid table; this only takes the
+        // SAFETY: By the type invariants `table` points to a valid table; this only takes the
         // address of its bitmap.
         let bytes = unsafe { &raw const (*self.table.as_ptr()).bitmap }.cast::<u8>();
         for (index, word) in words.iter_mut().enumerate() {

@@ -36,7 +36,7 @@ pub struct PreemptGuard(NotThreadSafe);
 pub fn preempt_disable() -> PreemptGuard {
     // SAFETY: Disabling preemption has no precondition; the guard re-enables it.
     unsafe { ffi::guard_shim_preempt_disable() };
-    // INVARIANT: preemption was just disabled.
+    // INVARIANT: Preemption was just disabled.
     PreemptGuard(NotThreadSafe)
 }
 
@@ -62,7 +62,7 @@ pub struct MigrateGuard(NotThreadSafe);
 pub fn migrate_disable() -> MigrateGuard {
     // SAFETY: `migrate_disable()` has no precondition; the guard balances it.
     unsafe { bindings::migrate_disable() };
-    // INVARIANT: migration was just disabled.
+    // INVARIANT: Migration was just disabled.
     MigrateGuard(NotThreadSafe)
 }
 

@@ -203,7 +203,7 @@ impl<'a, T: ?Sized, B: RwBackend> ReadGuard<'a, T, B> {
     ///
     /// The current task holds `lock` for reading.
     pub(super) unsafe fn new(lock: &'a ReadWriteLock<T, B>) -> Self {
-        // INVARIANT: guaranteed by the caller.
+        // INVARIANT: Guaranteed by the caller.
         Self {
             lock,
             _not_send: NotThreadSafe,
@@ -248,7 +248,7 @@ impl<'a, T: ?Sized, B: RwBackend> WriteGuard<'a, T, B> {
     ///
     /// The current task holds `lock` for writing.
     pub(super) unsafe fn new(lock: &'a ReadWriteLock<T, B>) -> Self {
-        // INVARIANT: guaranteed by the caller.
+        // INVARIANT: Guaranteed by the caller.
         Self {
             lock,
             _not_send: NotThreadSafe,

@@ -164,7 +164,7 @@ impl KThread {
         unsafe { bindings::get_task_struct(task.as_ptr()) };
         // SAFETY: `task` is valid; waking a new kthread starts it.
         unsafe { bindings::wake_up_process(task.as_ptr()) };
-        // INVARIANT: a started kthread, a reference to it, and its `Start<F>`.
+        // INVARIANT: A started kthread, a reference to it, and its `Start<F>`.
         Ok(Self {
             task,
             start: start.cast(),

@@ -173,7 +173,7 @@ impl<T: SharedMiscDevice> SharedRegistration<T> {
                 "a SharedMiscDevice that handles faults must set up its mappings in mmap()"
             )
         };
-        // INVARIANT: the fields are initialised in this order, `shared` first.
+        // INVARIANT: The fields are initialised in this order, `shared` first.
         try_pin_init!(Self {
             shared <- shared,
             inner <- MiscDeviceRegistration::register(opts),
@@ -262,11 +262,11 @@ impl<T: SharedMiscDevice> VmOps<T> {
     /// `vmf` is a valid `struct vm_fault` for a fault on a VMA whose `vm_ops` `Files::<T>::mmap`
     /// set, with the mmap or VMA read lock held, as the mm calls `->fault`.
     unsafe extern "C" fn fault(vmf: *mut bindings::vm_fault) -> bindings::vm_fault_t {
-        // SAFETY: the caller passes a valid `vmf`.
+        // SAFETY: The caller passes a valid `vmf`.
         let fault = unsafe { (*vmf).__bindgen_anon_1 };
-        // SAFETY: the VMA is valid and read-locked for the duration of the fault.
+        // SAFETY: The VMA is valid and read-locked for the duration of the fault.
         let vma = unsafe { VmaRef::from_raw(fault.vma) };
-        // SAFETY: only `Files::<T>::mmap` sets these operations, on a mapping of a file of the
+        // SAFETY: Only `Files::<T>::mmap` sets these operations, on a mapping of a file of the
         // misc device, which the VMA holds a reference to as `vm_file` as long as it exists.
         let private = unsafe { (*(*vma.as_ptr()).vm_file).private_data };
         // SAFETY: `Files::<T>::open` set the file's private data with `T::Ptr::into_foreign`,

@@ -29,7 +29,7 @@ pub struct FileMapping {
     mapping: NonNull<bindings::address_space>,
 }
 
-// SAFETY: the inode reference may be dropped on any thread.
+// SAFETY: The inode reference may be dropped on any thread.
 unsafe impl Send for FileMapping {}
 
 // SAFETY: `unmap_mapping_range()`, the only use of a shared `FileMapping`, may run on any number
@@ -45,7 +45,7 @@ impl FileMapping {
         // valid mapping as long as the file is open.
         let mapping = unsafe { (*file.as_ptr()).f_mapping };
         let mapping = NonNull::new(mapping).ok_or(ENOENT)?;
-        // SAFETY: as above, `mapping` is valid; its `host` is the inode that embeds or owns it.
+        // SAFETY: As above, `mapping` is valid; its `host` is the inode that embeds or owns it.
         let host = unsafe { (*mapping.as_ptr()).host };
         if host.is_null() {
             return Err(ENOENT);
@@ -53,7 +53,7 @@ impl FileMapping {
         // SAFETY: `host` is a valid inode, kept alive by the open file meanwhile; `igrab()` takes
         // a reference unless the inode is being freed.
         let inode = NonNull::new(unsafe { bindings::igrab(host) }).ok_or(ENOENT)?;
-        // INVARIANT: the reference was just taken, and `mapping` is `inode`'s.
+        // INVARIANT: The reference was just taken, and `mapping` is `inode`'s.
         Ok(Self { inode, mapping })
     }
 
@@ -70,7 +70,7 @@ impl FileMapping {
         let (Ok(start), Ok(len)) = (i64::try_from(start), i64::try_from(len)) else {
             return;
         };
-        // SAFETY: by the type invariants `mapping` is alive. Any range of any mapping may be
+        // SAFETY: By the type invariants `mapping` is alive. Any range of any mapping may be
         // unmapped; truncation does the same.
         unsafe { bindings::unmap_mapping_range(self.mapping.as_ptr(), start, len, 1) };
     }
@@ -78,7 +78,7 @@ impl FileMapping {
 
 impl Drop for FileMapping {
     fn drop(&mut self) {
-        // SAFETY: by the type invariants this holds a reference to `inode`.
+        // SAFETY: By the type invariants this holds a reference to `inode`.
         unsafe { bindings::iput(self.inode.as_ptr()) };
     }
 }

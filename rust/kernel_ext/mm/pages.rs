@@ -62,7 +62,7 @@ impl Pages {
             let count = unsafe { ffi::mm_shim_page_count(page.as_ptr()) };
             count != 1
         });
-        // INVARIANT: each page has no reference but its own `Page`, and `&mut self` keeps any
+        // INVARIANT: Each page has no reference but its own `Page`, and `&mut self` keeps any
         // new one from being made through `Pages::get`, as long as the result lives.
         (!shared).then_some(ExclusivePages { pages: self })
     }
@@ -120,7 +120,7 @@ impl ExclusivePages<'_> {
     /// Writes zeros over every page, through `Page::fill_zero_raw()`.
     pub fn fill_zero(&mut self) {
         for page in self.pages.pages.iter() {
-            // SAFETY: by the type invariants nothing else reads or writes `page`.
+            // SAFETY: By the type invariants nothing else reads or writes `page`.
             // Cannot fail: the range is the whole page.
             let _ = unsafe { page.fill_zero_raw(0, PAGE_SIZE) };
         }
@@ -138,7 +138,7 @@ impl ExclusivePages<'_> {
     /// Clears every page with the kernel's `clear_highpage()`; returns how many there are.
     pub fn clear(&mut self) -> usize {
         for page in self.pages.pages.iter() {
-            // SAFETY: as for `fill`.
+            // SAFETY: As for `fill`.
             unsafe { ffi::mm_shim_clear_highpage(page.as_ptr()) };
         }
         self.len()

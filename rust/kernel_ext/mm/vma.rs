@@ -12,7 +12,7 @@ pub trait VmaExt {
 
 impl VmaExt for VmaRef {
     fn pgoff(&self) -> usize {
-        // SAFETY: by the invariants of `VmaRef` the VMA is valid and its mmap or VMA read lock is
+        // SAFETY: By the invariants of `VmaRef` the VMA is valid and its mmap or VMA read lock is
         // held, so `vm_pgoff`, written under the write lock only, is not written meanwhile.
         unsafe { (*self.as_ptr()).vm_pgoff }
     }

@@ -35,7 +35,7 @@ pub fn string(module: &'static ThisModule, name: &CStr) -> Option<&'static CStr>
     if module.is_null() {
         return None;
     }
-    // SAFETY: by the invariants of `ThisModule` a non-null pointer is the module's own `struct
+    // SAFETY: By the invariants of `ThisModule` a non-null pointer is the module's own `struct
     // module`, alive as long as the module, which the `'static` reference stands for.
     let (kp, num_kp) = unsafe { ((*module).kp, (*module).num_kp) };
     if kp.is_null() {
@@ -45,13 +45,13 @@ pub fn string(module: &'static ThisModule, name: &CStr) -> Option<&'static CStr>
     // before the module runs, in the module's memory, and never changes them afterwards.
     let params = unsafe { slice::from_raw_parts(kp, num_kp as usize) };
     let param = params.iter().find(|param| {
-        // SAFETY: every parameter has a NUL-terminated name in the module's memory.
+        // SAFETY: Every parameter has a NUL-terminated name in the module's memory.
         !param.name.is_null() && unsafe { CStr::from_char_ptr(param.name) } == name
     })?;
     if !ptr::eq(param.ops, &raw const bindings::param_ops_string) || param.perm & 0o222 != 0 {
         return None;
     }
-    // SAFETY: the argument of a parameter with `param_ops_string` is a `struct kparam_string`
+    // SAFETY: The argument of a parameter with `param_ops_string` is a `struct kparam_string`
     // (`module_param_string()`), in the module's memory.
     let string = unsafe { (*param.__bindgen_anon_1.str_).string };
     // SAFETY: `param_ops_string` keeps the buffer NUL-terminated; it writes it only while the

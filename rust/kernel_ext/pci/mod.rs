@@ -78,14 +78,14 @@ use crate::kernel_ext::sysfs::{
 #[repr(transparent)]
 pub struct Function<Ctx: DeviceContext = Normal>(Opaque<bindings::pci_dev>, PhantomData<Ctx>);
 
-// SAFETY: every method of `Function` is one of the PCI core's functions, which take their own
+// SAFETY: Every method of `Function` is one of the PCI core's functions, which take their own
 // locks, or reads a field the PCI core sets when it adds the function.
 unsafe impl Sync for Function {}
 
-// SAFETY: as for `Function`; the context only says the function is bound.
+// SAFETY: As for `Function`; the context only says the function is bound.
 unsafe impl Sync for Function<Bound> {}
 
-// SAFETY: the last `pci_dev_put()` frees the function, which may happen on any thread.
+// SAFETY: The last `pci_dev_put()` frees the function, which may happen on any thread.
 unsafe impl Send for Function {}
 
 // SAFETY: `pci_dev_get()` and `pci_dev_put()` count the references of a `struct pci_dev`, and a
@@ -97,7 +97,7 @@ unsafe impl AlwaysRefCounted for Function {
     }
 
     unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: the caller gives back a reference it holds, to a valid `struct pci_dev`.
+        // SAFETY: The caller gives back a reference it holds, to a valid `struct pci_dev`.
         unsafe { bindings::pci_dev_put(obj.cast().as_ptr()) };
     }
 }
@@ -106,7 +106,7 @@ impl Deref for Function<Bound> {
     type Target = Function;
 
     fn deref(&self) -> &Function {
-        // SAFETY: both types are `repr(transparent)` wrappers of the same `struct pci_dev`, and
+        // SAFETY: Both types are `repr(transparent)` wrappers of the same `struct pci_dev`, and
         // a bound one is a valid one.
         unsafe { &*ptr::from_ref(self).cast::<Function>() }
     }
@@ -118,9 +118,9 @@ impl FromDevice for Function<Bound> {
         if !unsafe { bindings::dev_is_pci(dev) } {
             return None;
         }
-        // SAFETY: a device on the PCI bus is the `dev` field of a `struct pci_dev`, which is
+        // SAFETY: A device on the PCI bus is the `dev` field of a `struct pci_dev`, which is
         // valid and bound for `'a` as `dev` is (the caller's promise).
-        // INVARIANT: so the `Function<Bound>` is valid and bound for as long as it is borrowed.
+        // INVARIANT: So the `Function<Bound>` is valid and bound for as long as it is borrowed.
         Some(unsafe { &*container_of!(dev, bindings::pci_dev, dev).cast::<Self>() })
     }
 }
@@ -148,7 +148,7 @@ impl Function {
     pub fn upstream_bridge(&self) -> Option<ARef<Function>> {
         // SAFETY: `self` is a valid `struct pci_dev`.
         let bridge = unsafe { ffi::pci_shim_upstream_bridge(self.as_raw()) };
-        // SAFETY: the bridge is the `self` of the function's bus: the function holds a
+        // SAFETY: The bridge is the `self` of the function's bus: the function holds a
         // reference to its bus (a Virtual Function to its Physical Function first), and the bus
         // one to its bridge, so the bridge is a valid `struct pci_dev` while `self` is. The
         // `ARef` takes a reference of its own.
@@ -161,7 +161,7 @@ impl Function {
     pub fn root_port(&self) -> Option<&Function> {
         // SAFETY: `self` is a valid `struct pci_dev`.
         let root = unsafe { ffi::pci_shim_find_root_port(self.as_raw()) };
-        // SAFETY: the Root Port is found through `pci_upstream_bridge()` from bridge to bridge,
+        // SAFETY: The Root Port is found through `pci_upstream_bridge()` from bridge to bridge,
         // each valid while the function below it is (see `upstream_bridge()`): it is a valid
         // `struct pci_dev` while `self` is.
         unsafe { root.cast::<Function>().as_ref() }
@@ -233,7 +233,7 @@ impl Function {
     pub fn read_pcie_dword(&self, offset: u32) -> u32 {
         let offset = c_int::try_from(offset).unwrap_or(c_int::MAX);
         let mut value = 0;
-        // SAFETY: as in `read_pcie_word()`.
+        // SAFETY: As in `read_pcie_word()`.
         unsafe { bindings::pcie_capability_read_dword(self.as_raw(), offset, &mut value) };
         value
     }
@@ -284,7 +284,7 @@ impl Function {
     pub fn lock_config_access(&self) -> ConfigAccessLock<'_> {
         // SAFETY: `self` is a valid `struct pci_dev`.
         unsafe { bindings::pci_cfg_access_lock(self.as_raw()) };
-        // INVARIANT: locked just now.
+        // INVARIANT: Locked just now.
         ConfigAccessLock { function: self }
     }
 }
@@ -295,7 +295,7 @@ impl Function {
 ///
 /// `count` points to a `usize` that nothing else accesses during the call.
 unsafe extern "C" fn count_function(_dev: *mut bindings::pci_dev, count: *mut c_void) -> c_int {
-    // SAFETY: the caller's promise.
+    // SAFETY: The caller's promise.
     let count = unsafe { &mut *count.cast::<usize>() };
     *count = count.saturating_add(1);
     0
@@ -424,7 +424,7 @@ where
         if drv.is_null() {
             return Err(ENODEV);
         }
-        // SAFETY: the PCI bus has no two drivers of one name (`driver_register()` refuses the
+        // SAFETY: The PCI bus has no two drivers of one name (`driver_register()` refuses the
         // second), and `self` keeps its driver registered under `name` on that bus
         // (`pci::Adapter` registers it with `__pci_register_driver()`) until it drops, after
         // this call: `drv` is the `driver` of its `struct pci_driver`.
@@ -443,7 +443,7 @@ where
 /// registers it in one step, with no place for `dev_groups`: this one sets that field first.
 struct WithFiles<T, F>(PhantomData<(T, F)>);
 
-// SAFETY: the driver structure is `pci::Adapter<T>`'s, laid out as it says; the data `F::Data` is
+// SAFETY: The driver structure is `pci::Adapter<T>`'s, laid out as it says; the data `F::Data` is
 // `T::Data`, which that adapter keeps as the drvdata of each device.
 unsafe impl<T, F> driver::DriverLayout for WithFiles<T, F>
 where
@@ -473,12 +473,12 @@ where
         // `F::Data`, and removes them before the post-unbind callback of the kernel crate's
         // `driver::Registration` frees it: what `Group::dev_groups()` asks for.
         unsafe { (*pdrv.get()).dev_groups = F::group().dev_groups() };
-        // SAFETY: the caller's promise, passed on.
+        // SAFETY: The caller's promise, passed on.
         unsafe { <pci::Adapter<T> as driver::RegistrationOps>::register(pdrv, name, module) }
     }
 
     unsafe fn unregister(pdrv: &Opaque<bindings::pci_driver>) {
-        // SAFETY: the caller's promise: `register()`, and so `pci::Adapter<T>`'s, succeeded.
+        // SAFETY: The caller's promise: `register()`, and so `pci::Adapter<T>`'s, succeeded.
         unsafe { <pci::Adapter<T> as driver::RegistrationOps>::unregister(pdrv) };
     }
 }

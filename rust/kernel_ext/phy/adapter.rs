@@ -87,7 +87,7 @@ impl<T: Driver> Adapter<T> {
     ///
     /// `phydev` is passed by phylib to the `soft_reset` of `T`'s driver.
     pub(super) unsafe extern "C" fn soft_reset(phydev: *mut bindings::phy_device) -> c_int {
-        // SAFETY: phylib resets the device with its lock held or while nothing else uses
+        // SAFETY: Phylib resets the device with its lock held or while nothing else uses
         // it (`phy_init_hw()`); `T` is bound, so `priv_` holds its data or null.
         unsafe { Self::run(phydev, T::soft_reset) }
     }
@@ -113,7 +113,7 @@ impl<T: Driver> Adapter<T> {
     ///
     /// `phydev` is passed by phylib to the `config_aneg` of `T`'s driver.
     pub(super) unsafe extern "C" fn config_aneg(phydev: *mut bindings::phy_device) -> c_int {
-        // SAFETY: phylib holds `phydev->lock`; `T` is bound, so `priv_` holds its data or
+        // SAFETY: Phylib holds `phydev->lock`; `T` is bound, so `priv_` holds its data or
         // null.
         unsafe { Self::run(phydev, T::config_aneg) }
     }
@@ -130,7 +130,7 @@ impl<T: Driver> Adapter<T> {
     ///
     /// `phydev` is passed by phylib to the `suspend` of `T`'s driver.
     pub(super) unsafe extern "C" fn suspend(phydev: *mut bindings::phy_device) -> c_int {
-        // SAFETY: phylib suspends a device nothing else uses at the time (as in
+        // SAFETY: Phylib suspends a device nothing else uses at the time (as in
         // `kernel::net::phy`); `T` is bound, so `priv_` holds its data or null.
         unsafe { Self::run(phydev, T::suspend) }
     }
@@ -192,7 +192,7 @@ impl<T: Driver> Adapter<T> {
         from_result(|| {
             // SAFETY: As in `config_aneg`.
             let dev = unsafe { Device::from_raw(phydev) };
-            // SAFETY: phylib's state machine calls this in `PHY_CABLETEST` only, with
+            // SAFETY: Phylib's state machine calls this in `PHY_CABLETEST` only, with
             // `phydev->lock` held, the report allocated when the test started.
             let mut test = unsafe { CableTest::new(dev) };
             let done = T::cable_test_get_status(&mut test)?;

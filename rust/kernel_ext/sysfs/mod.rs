@@ -84,7 +84,7 @@ pub struct File<D: 'static, B: 'static> {
     store: Option<Store<D, B>>,
 }
 
-// SAFETY: nothing writes a `File` after its initializer: sysfs reads the attribute, and the
+// SAFETY: Nothing writes a `File` after its initializer: sysfs reads the attribute, and the
 // callbacks are plain functions.
 unsafe impl<D, B> Sync for File<D, B> {}
 
@@ -147,7 +147,7 @@ pub struct Attributes<D: 'static, B: 'static, const N: usize> {
     _files: PhantomData<&'static [File<D, B>]>,
 }
 
-// SAFETY: nothing writes the list after its initializer; sysfs reads it.
+// SAFETY: Nothing writes the list after its initializer; sysfs reads it.
 unsafe impl<D, B, const N: usize> Sync for Attributes<D, B, N> {}
 
 impl<D, B, const N: usize> Attributes<D, B, N> {
@@ -175,7 +175,7 @@ pub struct Group<D: 'static, B: 'static> {
     _files: PhantomData<&'static [File<D, B>]>,
 }
 
-// SAFETY: nothing writes a group after its initializer; sysfs reads it.
+// SAFETY: Nothing writes a group after its initializer; sysfs reads it.
 unsafe impl<D, B> Sync for Group<D, B> {}
 
 impl<D, B> Group<D, B> {
@@ -254,9 +254,9 @@ unsafe extern "C" fn show_file<D: 'static, B: FromDevice + 'static>(
     buf: *mut c_char,
 ) -> isize {
     from_result(|| {
-        // SAFETY: the caller's promise.
+        // SAFETY: The caller's promise.
         let (show, data, device) = unsafe { callee(dev, attr, |file: &File<D, B>| file.show) }?;
-        // SAFETY: sysfs hands `show()` a buffer of a page (the caller's promise).
+        // SAFETY: Sysfs hands `show()` a buffer of a page (the caller's promise).
         let page = unsafe { slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE_SIZE) };
         let mut out = Formatter::new(page);
         show(data, device, &mut out).map_err(|fmt::Error| EINVAL)?;
@@ -277,9 +277,9 @@ unsafe extern "C" fn store_file<D: 'static, B: FromDevice + 'static>(
     count: usize,
 ) -> isize {
     from_result(|| {
-        // SAFETY: the caller's promise.
+        // SAFETY: The caller's promise.
         let (store, data, device) = unsafe { callee(dev, attr, |file: &File<D, B>| file.store) }?;
-        // SAFETY: sysfs hands `store()` the `count` bytes at `buf` (the caller's promise).
+        // SAFETY: Sysfs hands `store()` the `count` bytes at `buf` (the caller's promise).
         let input = unsafe { slice::from_raw_parts(buf.cast::<u8>(), count) };
         store(data, device, input)?;
         Ok(isize::try_from(count)?)

@@ -18,7 +18,7 @@ use kernel::{
 pub fn flush<T: ?Sized, const ID: u64>(work: &Work<T, ID>) -> bool {
     // SAFETY: `work` is a reference, so it points to a valid `Work`.
     let raw = unsafe { Work::raw_get(work) };
-    // SAFETY: a `Work` holds a `work_struct` initialised when it was pinned, and `work` keeps it
+    // SAFETY: A `Work` holds a `work_struct` initialised when it was pinned, and `work` keeps it
     // alive for the duration of the call.
     unsafe { bindings::flush_work(raw) }
 }
