@@ -203,14 +203,42 @@ class Splat:
         return self.lines[:self.header_at] + self.lines[self.header_at + 1:]
 
 
+# kernel/printk/nbcon.c: a console taken over in the middle of a record prints
+# the record again, behind this line (console_prepend_replay()).
+_REPLAY = "** replaying previous printk message **"
+
+
+def _replayed(lines):
+    """Indexes of console lines a replay makes void: each replay marker (ending
+    the copy it cut short, if any) and the earlier copy of the replayed record."""
+    void = set()
+    for index, raw in enumerate(lines):
+        if _REPLAY not in raw:
+            continue
+        void.add(index)
+        replay = _TIMESTAMPED.match(lines[index + 1]) if index + 1 < len(lines) else None
+        earlier = index
+        while replay and earlier > 0:
+            copy = _TIMESTAMPED.match(lines[earlier - 1])
+            if not copy or copy.group(1) != replay.group(1):
+                break
+            earlier -= 1
+            void.add(earlier)
+    return void
+
+
 def kernel_lines(text, kernel_only=False):
     """Yield (line_number, timestamp, message) for each kernel line of a log.
 
-    kernel_only: every line is kernel text (dmesg, kmemleak's report).
+    kernel_only: every line is kernel text (dmesg, kmemleak's report). A record
+    a console printed twice (a replay) counts once, as the replay.
     """
     lines = [raw.rstrip() for raw in text.split("\n")]
+    void = set() if kernel_only else _replayed(lines)
     early = False
     for index, raw in enumerate(lines):
+        if index in void:
+            continue
         m = _TIMESTAMPED.match(raw)
         if m:
             early = False

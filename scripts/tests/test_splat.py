@@ -689,6 +689,21 @@ class KernelLines(unittest.TestCase):
         self.assertEqual(splat.find_splats(log), [])
 
 
+    def test_a_replayed_record_counts_once(self):
+        # A console taken over mid-record prints it again behind a marker
+        # (kernel/printk/nbcon.c): one WARNING, not a second "cut here".
+        report = console(warn(
+            "WARNING: drivers/net/phy/phy.c:1352 at _phy_state_machine+0x40c/0x8e0, CPU#1: kworker/1:0/22",
+            "phy_check_link_status+0x0/0x410: returned: -5"), at=672.0).split("\n")
+        for first in (report[0], report[0][:25] + "** replaying previous printk message **"):
+            with self.subTest(first=first):
+                replayed = [first] if first.endswith("**") else [first, "** replaying previous printk message **"]
+                [found] = splat.find_splats("\n".join(replayed + report))
+                self.assertTrue(found.header.startswith("WARNING: drivers/net/phy/phy.c:1352"))
+                self.assertEqual(found.lines.count("------------[ cut here ]------------"), 1)
+                self.assertEqual(found.line_number, len(replayed) + 3)
+
+
 class BothLogs(unittest.TestCase):
     """A boot's console and dmesg, each report counted once."""
 
