@@ -7,9 +7,10 @@
 #
 # Each kernel but the last hands the probes over (debugfs `probe`): for each
 # size a bench_ probe, which the next kernel adopts, and a copy_ probe, which
-# it copies into new folios and frees (probe.rs). Each kernel after the first
-# checks that every probe came back intact and keeps the `timings` lines in
-# $RKM_RESULTS; the last prints the JSON report (bench_report.awk).
+# it copies into new folios and frees (modules/rkm_handover/fixtures.rs).
+# Each kernel after the first checks that every probe came back intact and
+# keeps the `timings` lines in $RKM_RESULTS; the last prints the JSON report
+# (bench_report.awk).
 set -u
 here=$(dirname "$(readlink -f "$0")")
 dbg=/sys/kernel/debug/rkm_handover

@@ -158,8 +158,8 @@ damaged_probe() {
 }
 ktap_test_result "a damaged probe is handed over" damaged_probe
 
-# One line per probe of the module (probe.rs), in its order, each saying
-# that nothing was handed over to a cold boot.
+# One line per probe of the module (modules/rkm_handover/fixtures.rs), in
+# its order, each saying that nothing was handed over to a cold boot.
 probes_found_nothing() {
 	local name expected=""
 	for name in intact envelope_magic envelope_crc segment_address payload_magic header_crc \
