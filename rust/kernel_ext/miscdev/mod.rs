@@ -209,10 +209,10 @@ impl<T: SharedMiscDevice> MiscDevice for Files<T> {
 
     fn open(file: &File, misc: &MiscDeviceRegistration<Self>) -> Result<T::Ptr> {
         let misc = ptr::from_ref(misc).cast_mut();
-        // SAFETY: `Files<T>` is private to this module, and the only registration of it is the
-        // `inner` field of a `SharedRegistration<T>` (see `Files`); `misc_open()` keeps that
-        // registration, so the whole `SharedRegistration<T>`, alive for the duration of the
-        // call, and by its invariants `shared` is initialised meanwhile.
+        // `Files<T>` is private to this module: its only registration is the `inner` field of a
+        // `SharedRegistration<T>` (see `Files`), which `misc_open()` keeps alive for the call.
+        // SAFETY: `misc` is that field of a live `SharedRegistration<T>` (above), whose
+        // `shared` is initialised by its invariants.
         let registration = unsafe { &*kernel::container_of!(misc, SharedRegistration<T>, inner) };
         T::open(file, registration)
     }

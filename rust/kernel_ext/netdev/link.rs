@@ -229,11 +229,11 @@ impl<T: Unpin> LinkGuard<'_, T> {
         // SAFETY: `work` is valid; its function, `phy_state_machine()`, was set when phylib
         // created the device.
         let run = unsafe { (*work).func }.ok_or(ENODEV)?;
-        // SAFETY: `work` is the function's item, as the workqueue would pass it. The item is
-        // disabled (manual mode), so the workqueue runs no instance and refuses the function's
-        // attempt to reschedule itself, and the link's lock keeps two of these calls apart. The
-        // PHY is attached, and its driver stays bound while the lock is held (`AttachedPhy`):
-        // phylib cancels the work item before a driver goes, which this call escapes.
+        // The item is disabled (manual mode): the workqueue runs no instance of it and refuses
+        // the function's attempt to reschedule itself. phylib cancels the item before a driver
+        // goes, which a direct call escapes: the lock held here keeps the driver bound instead.
+        // SAFETY: `work` is the function's own item, as the workqueue would pass it, run once at
+        // a time under the link's lock, with the PHY attached and bound (`AttachedPhy`).
         unsafe { run(work) };
         Ok(())
     }

@@ -148,10 +148,10 @@ impl Function {
     pub fn upstream_bridge(&self) -> Option<ARef<Function>> {
         // SAFETY: `self` is a valid `struct pci_dev`.
         let bridge = unsafe { ffi::pci_shim_upstream_bridge(self.as_raw()) };
-        // SAFETY: The bridge is the `self` of the function's bus: the function holds a
-        // reference to its bus (a Virtual Function to its Physical Function first), and the bus
-        // one to its bridge, so the bridge is a valid `struct pci_dev` while `self` is. The
-        // `ARef` takes a reference of its own.
+        // The function holds a reference to its bus (a Virtual Function to its Physical
+        // Function first), and the bus one to its bridge.
+        // SAFETY: So the bridge is a valid `struct pci_dev` while `self` is (above); the `ARef`
+        // takes a reference of its own.
         let bridge = unsafe { bridge.cast::<Function>().as_ref() }?;
         Some(bridge.into())
     }
@@ -424,10 +424,10 @@ where
         if drv.is_null() {
             return Err(ENODEV);
         }
-        // SAFETY: The PCI bus has no two drivers of one name (`driver_register()` refuses the
-        // second), and `self` keeps its driver registered under `name` on that bus
-        // (`pci::Adapter` registers it with `__pci_register_driver()`) until it drops, after
-        // this call: `drv` is the `driver` of its `struct pci_driver`.
+        // The PCI bus has no two drivers of one name (`driver_register()` refuses the second),
+        // and `self` keeps its driver registered under `name` (`pci::Adapter` registers it with
+        // `__pci_register_driver()`) until it drops, after this call.
+        // SAFETY: So `drv` is the `driver` field of that driver's `struct pci_driver` (above).
         let pci_drv = unsafe { container_of!(drv, bindings::pci_driver, driver) };
         let any = bindings::PCI_ANY_ID as u32;
         // SAFETY: `pci_drv` is registered (as above); `pci_unregister_driver()` frees the ID.
@@ -467,11 +467,12 @@ where
         name: &'static CStr,
         module: &'static ThisModule,
     ) -> Result {
-        // SAFETY: `pdrv` is a valid `struct pci_driver`, not registered yet, so nothing else
-        // reads it. The driver core creates `F`'s files on each device the driver binds after
+        // The driver core creates `F`'s files on each device the driver binds after
         // `pci::Adapter<T>`'s probe has set its drvdata, a `Pin<KBox<T::Data>>`, that is
         // `F::Data`, and removes them before the post-unbind callback of the kernel crate's
         // `driver::Registration` frees it: what `Group::dev_groups()` asks for.
+        // SAFETY: `pdrv` is a valid `struct pci_driver`, not registered yet, so nothing else
+        // reads it; the files' requirement holds (above).
         unsafe { (*pdrv.get()).dev_groups = F::group().dev_groups() };
         // SAFETY: The caller's promise, passed on.
         unsafe { <pci::Adapter<T> as driver::RegistrationOps>::register(pdrv, name, module) }

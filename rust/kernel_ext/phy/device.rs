@@ -78,10 +78,10 @@ impl<D> Device<D> {
     ///
     /// [`Driver::probe`]: super::Driver::probe
     pub fn data(&mut self) -> Result<&mut D> {
-        // SAFETY: By the type invariants, `priv_` is null or points at this device's `D`. The
-        // remove callback frees it only once it took it out under `phydev->lock`, which phylib
-        // holds around the callbacks that may run meanwhile; `&mut self` makes the access
-        // exclusive.
+        // The remove callback frees the data only once it took it out under `phydev->lock`,
+        // which phylib holds around the callbacks that may run meanwhile.
+        // SAFETY: By the type invariants `priv_` is null or points at this device's `D`, alive
+        // (above); `&mut self` makes the access exclusive.
         unsafe { (*self.as_raw()).priv_.cast::<D>().as_mut() }.ok_or(ENODEV)
     }
 
